@@ -1,0 +1,50 @@
+"""Test helpers for notebooks: execute a notebook with some exercise answers replaced, read each check's verdict.
+
+Exercise cells follow nbgrader's metadata: the answer cell has grade_id "exN.k-answer", its check cell "exN.k".
+Used by tests/test_NN_*.py to prove that a notebook's exercise checks reject wrong answers.
+"""
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def exercise_ids(path):
+    """The grade ids of the check cells (grade: true) of a notebook, in order."""
+    nb = nbformat.read(str(path), as_version=4)
+    return [grade_id(c) for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+
+
+def run_with_answers(path, answers, timeout=120):
+    """Execute notebook `path` with answer cells replaced: answers = {"ex2.1": "new source", ...}.
+
+    Every cell runs (errors do not stop execution). Returns {check id: (ok, message)} for every check cell:
+    ok is False when the check raised, and message is the exception's text.
+    """
+    nb = nbformat.read(str(path), as_version=4)
+    ids = {grade_id(c) for c in nb.cells}
+    missing = [k for k in answers if f"{k}-answer" not in ids]
+    if missing:
+        raise KeyError(f"{Path(path).name} has no answer cell for {missing}")
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid and gid.endswith("-answer") and gid[:-len("-answer")] in answers:
+            cell.source = answers[gid[:-len("-answer")]]
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    client.execute()
+    verdicts = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            verdicts[meta["grade_id"]] = (not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}" if errors else text)
+    return verdicts
