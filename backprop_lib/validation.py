@@ -28,7 +28,9 @@ def as_batch(name, value, n_rows, what="rows"):
     arr = as_float_array(name, value)
     if arr.ndim == 1:
         if arr.shape[0] != n_rows:
-            raise ValueError(f"{name}: expected {n_rows} {what} (one sample), got a vector of length {arr.shape[0]}")
+            hint = "; if these are class labels, pass one-hot targets: one_hot(labels)" if name.startswith("Y") else ""
+            raise ValueError(f"{name}: expected one sample of {n_rows} {what} or a ({n_rows}, m) batch, "
+                             f"got a vector of length {arr.shape[0]}{hint}")
         arr = arr.reshape(n_rows, 1)
     if arr.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D array of shape ({n_rows}, m), got {arr.ndim}-D shape {arr.shape}")
