@@ -1,6 +1,6 @@
 """Test helpers for notebooks: execute a notebook with some exercise answers replaced, read each check's verdict.
 
-Exercise cells follow nbgrader's metadata: the answer cell has grade_id "exN.k-answer", its check cell "exN.k".
+Exercise cells follow nbgrader's metadata: the answer cell has grade_id "exN_k-answer", its check cell "exN_k".
 Used by tests/test_NN_*.py to prove that a notebook's exercise checks reject wrong answers.
 """
 from pathlib import Path
@@ -23,7 +23,7 @@ def exercise_ids(path):
 
 
 def run_with_answers(path, answers, timeout=120):
-    """Execute notebook `path` with answer cells replaced: answers = {"ex2.1": "new source", ...}.
+    """Execute notebook `path` with answer cells replaced: answers = {"ex2_1": "new source", ...}.
 
     Every cell runs (errors do not stop execution). Returns {check id: (ok, message)} for every check cell:
     ok is False when the check raised, and message is the exception's text.
