@@ -17,7 +17,8 @@ def main(argv=None):
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "verify":
-        from .symbolic.ledger import main as run
+        from .symbolic.ledger import main as verify
+        return verify(argv)  # the ledger's main takes the subcommand name too
     elif command == "release":
         from .assignment import release_main as run
     elif command == "grade":

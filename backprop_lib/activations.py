@@ -21,11 +21,12 @@ def sigmoid(z, out=None):
     `out` may be a preallocated array of z's shape (the training loop reuses its buffers).
     """
     z = np.asarray(z, dtype=np.float64)
-    out = np.negative(z, out=out)
+    out = np.negative(z, out=np.empty_like(z) if out is None else out)
     np.clip(out, -500.0, 500.0, out=out)
     np.exp(out, out=out)
     out += 1.0
-    return np.reciprocal(out, out=out)
+    np.reciprocal(out, out=out)
+    return out if out.ndim else out[()]  # a scalar in, a scalar out
 
 
 def sigmoid_prime(z):

@@ -92,3 +92,8 @@ def test_unknown_names_list_the_known_ones():
         get_activation("sigmod")
     with pytest.raises(ValueError, match="known: cross_entropy, log_likelihood, quadratic"):
         get_cost("mse")
+
+
+def test_sigmoid_takes_plain_numbers():
+    assert sigmoid(0.0) == 0.5 and sigmoid_prime(0.0) == 0.25
+    assert np.ndim(sigmoid(2.0)) == 0
