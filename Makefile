@@ -24,5 +24,8 @@ verify: $(STAMP)       ## check every equation of the four source derivations
 bench: $(STAMP)        ## speed of the per-sample loop vs the batched form vs the GEMM floor
 	$(PY) benchmarks/bench_backprop.py
 
+book: $(STAMP)         ## the series as an offline web site: book/_build/html/index.html
+	$(PY) book/build.py
+
 clean:
-	rm -rf $(VENV) release reports screenshots _build
+	rm -rf $(VENV) release reports screenshots _build book/_build

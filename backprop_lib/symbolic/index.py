@@ -655,8 +655,15 @@ def _kronecker_contract(e):
 
 
 def _normal(e):
-    e = _resolve_piecewise(sp.sympify(e).doit())
-    return _kronecker_contract(sp.expand(e))
+    """Evaluate sums and derivatives, resolve range conditions, contract Kronecker deltas; repeat until nothing
+    changes, since evaluating an outer sum can expose an inner one (sum_i delta_i dz_i/dW_jk)."""
+    e = sp.sympify(e)
+    for _ in range(6):
+        new = _kronecker_contract(sp.expand(_resolve_piecewise(e.doit())))
+        if new == e:
+            break
+        e = new
+    return e
 
 
 def prove_index(lhs, rhs, name=""):
@@ -673,7 +680,8 @@ def prove_index(lhs, rhs, name=""):
     if d != 0 and sp.count_ops(d) < 300:
         d = sp.simplify(d)
     ok = d == 0
-    msg = "proved for every width: the difference is zero" if ok else f"not equal: the difference is {d}"
+    # the difference goes out as LaTeX between $...$: the names of IndexedBases are TeX, so str(d) is not text
+    msg = "proved for every width: the difference is zero" if ok else f"not equal: the difference is ${sp.latex(d)}$"
     return IndexProof(ok, msg, lhs, rhs, name)
 
 
