@@ -200,7 +200,7 @@ def test_quizzes_accept_the_intended_answer_and_reject_another():
 
 # ------------------------------------------------------------------------------------------- exercise checks
 def test_notebook_has_the_two_exercises():
-    assert exercise_ids(NB) == ["ex1.1", "ex1.2"]
+    assert exercise_ids(NB) == ["ex1_1", "ex1_2"]
 
 
 Z2 = "def z2(W, b, x, sigma):\n    return {}\n"
@@ -224,9 +224,9 @@ CASES = [
 @pytest.mark.slow
 @pytest.mark.parametrize("answer11, expect11, answer12, expect12", CASES)
 def test_exercise_checks_reject_typical_wrong_answers(answer11, expect11, answer12, expect12):
-    verdicts = run_with_answers(NB, {"ex1.1": answer11, "ex1.2": answer12})
-    ok11, msg11 = verdicts["ex1.1"]
-    ok12, msg12 = verdicts["ex1.2"]
+    verdicts = run_with_answers(NB, {"ex1_1": answer11, "ex1_2": answer12})
+    ok11, msg11 = verdicts["ex1_1"]
+    ok12, msg12 = verdicts["ex1_2"]
     assert not ok11 and "AssertionError" in msg11 and expect11 in msg11, msg11
     assert not ok12 and "AssertionError" in msg12 and expect12 in msg12, msg12
 

@@ -234,17 +234,17 @@ def delta_L_cross_entropy(net):
 '''
 
 WRONG = [
-    ("ex2.1", EX21, "hadamard(net.a[L] - net.y, net.sigma_of(net.z[L]))", "σ where σ′ belongs"),
-    ("ex2.1", EX21, "net.a[L] - net.y", "misses σ′"),
-    ("ex2.1", EX21, "hadamard(net.y - net.a[L], net.sigma_prime_of(net.z[L]))", "sign flipped"),
-    ("ex2.1", EX21, "2 * hadamard(net.a[L] - net.y, net.sigma_prime_of(net.z[L]))", "the 1/2 of the cost was dropped"),
-    ("ex2.2", EX22, "s", "sigma where sigma' belongs"),
-    ("ex2.2", EX22, "s * (1 + s)", "the minus of 1 - sigma(z) became a plus"),
-    ("ex2.2", EX22, "z * (1 - z)", "needs a = sigma(z), not z"),
-    ("ex2.2", EX22, "(s * (1 - s)).ravel()", "WRONG shape"),
-    ("ex2.3", EX23, "net.y - net.a[L]", "sign flipped"),
-    ("ex2.3", EX23, "hadamard(net.a[L] - net.y, net.sigma_prime_of(net.z[L]))", "an extra factor sigma'(z^L)"),
-    ("ex2.3", EX23, "net.grad_a_C()", "the factor sigma'(z^L) of (2.4) is missing"),
+    ("ex2_1", EX21, "hadamard(net.a[L] - net.y, net.sigma_of(net.z[L]))", "σ where σ′ belongs"),
+    ("ex2_1", EX21, "net.a[L] - net.y", "misses σ′"),
+    ("ex2_1", EX21, "hadamard(net.y - net.a[L], net.sigma_prime_of(net.z[L]))", "sign flipped"),
+    ("ex2_1", EX21, "2 * hadamard(net.a[L] - net.y, net.sigma_prime_of(net.z[L]))", "the 1/2 of the cost was dropped"),
+    ("ex2_2", EX22, "s", "sigma where sigma' belongs"),
+    ("ex2_2", EX22, "s * (1 + s)", "the minus of 1 - sigma(z) became a plus"),
+    ("ex2_2", EX22, "z * (1 - z)", "needs a = sigma(z), not z"),
+    ("ex2_2", EX22, "(s * (1 - s)).ravel()", "WRONG shape"),
+    ("ex2_3", EX23, "net.y - net.a[L]", "sign flipped"),
+    ("ex2_3", EX23, "hadamard(net.a[L] - net.y, net.sigma_prime_of(net.z[L]))", "an extra factor sigma'(z^L)"),
+    ("ex2_3", EX23, "net.grad_a_C()", "the factor sigma'(z^L) of (2.4) is missing"),
 ]
 
 
@@ -276,6 +276,6 @@ def test_exercise_checks_reject_wrong_answers(wrong_runs):
 @pytest.mark.slow
 def test_solutions_pass():
     result = run_with_answers(NB, {})
-    assert set(result) == {"ex2.1", "ex2.2", "ex2.3"}
+    assert set(result) == {"ex2_1", "ex2_2", "ex2_3"}
     for ex, (ok, message) in result.items():
         assert ok, f"{ex}: the committed solution fails: {message}"

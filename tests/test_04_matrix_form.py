@@ -283,30 +283,30 @@ def sgd_step(net, x, y, eta):
 
 @pytest.mark.slow
 def test_exercise_checks_reject_typical_mistakes_first_set():
-    v = run_with_answers(NOTEBOOK, {"ex4.1": ANSWER_41_NO_TRANSPOSE, "ex4.2": ANSWER_42_TRANSPOSED,
-                                    "ex4.3": ANSWER_43_SIGN})
-    ok, msg = v["ex4.1"]
+    v = run_with_answers(NOTEBOOK, {"ex4_1": ANSWER_41_NO_TRANSPOSE, "ex4_2": ANSWER_42_TRANSPOSED,
+                                    "ex4_3": ANSWER_43_SIGN})
+    ok, msg = v["ex4_1"]
     assert not ok and msg.startswith("AssertionError") and "shape mismatch" in msg
-    ok, msg = v["ex4.2"]
+    ok, msg = v["ex4_2"]
     assert not ok and "transposed" in msg
-    ok, msg = v["ex4.3"]
+    ok, msg = v["ex4_3"]
     assert not ok and "sign error" in msg
 
 
 @pytest.mark.slow
 def test_exercise_checks_reject_typical_mistakes_second_set():
-    v = run_with_answers(NOTEBOOK, {"ex4.1": ANSWER_41_SIGMA, "ex4.2": ANSWER_42_WRONG_LAYER,
-                                    "ex4.3": ANSWER_43_NO_ETA})
-    ok, msg = v["ex4.1"]
+    v = run_with_answers(NOTEBOOK, {"ex4_1": ANSWER_41_SIGMA, "ex4_2": ANSWER_42_WRONG_LAYER,
+                                    "ex4_3": ANSWER_43_NO_ETA})
+    ok, msg = v["ex4_1"]
     assert not ok and "σ where σ′ belongs at layer 2" in msg
-    ok, msg = v["ex4.2"]
+    ok, msg = v["ex4_2"]
     assert not ok and "shape mismatch" in msg and "(n_2, n_2)" in msg
-    ok, msg = v["ex4.3"]
+    ok, msg = v["ex4_3"]
     assert not ok and "3.333 times the reference" in msg
 
 
 @pytest.mark.slow
 def test_exercise_solutions_pass():
     v = run_with_answers(NOTEBOOK, {})
-    assert set(v) == {"ex4.1", "ex4.2", "ex4.3"}
+    assert set(v) == {"ex4_1", "ex4_2", "ex4_3"}
     assert all(ok for ok, _ in v.values()), v
