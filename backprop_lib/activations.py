@@ -35,9 +35,9 @@ def sigmoid_prime(z):
     return s * (1.0 - s)
 
 
-def tanh(z):
+def tanh(z, out=None):
     """Hyperbolic tangent, an activation with values in (-1, 1)."""
-    return np.tanh(z)
+    return np.tanh(z, out=out)
 
 
 def tanh_prime(z):
@@ -46,9 +46,9 @@ def tanh_prime(z):
     return 1.0 - t * t
 
 
-def relu(z):
+def relu(z, out=None):
     """Rectified linear unit max(0, z)."""
-    return np.maximum(z, 0.0)
+    return np.maximum(z, 0.0, out=out)
 
 
 def relu_prime(z):
@@ -56,9 +56,12 @@ def relu_prime(z):
     return (np.asarray(z) > 0).astype(np.float64)
 
 
-def identity(z):
+def identity(z, out=None):
     """The identity activation sigma(z) = z (a linear output layer)."""
-    return np.array(z, dtype=np.float64, copy=True)
+    if out is None:
+        return np.array(z, dtype=np.float64, copy=True)
+    np.copyto(out, z)
+    return out
 
 
 def identity_prime(z):
@@ -66,11 +69,13 @@ def identity_prime(z):
     return np.ones_like(np.asarray(z, dtype=np.float64))
 
 
-def softmax(z):
+def softmax(z, out=None):
     """Softmax of each column: a_j = exp(z_j) / sum_k exp(z_k), shifted by the column max for stability."""
     z = np.asarray(z, dtype=np.float64)
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    e = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= e.sum(axis=0, keepdims=True)
+    return e
 
 
 def softmax_jacobian(z):
@@ -83,7 +88,7 @@ def softmax_jacobian(z):
 class Activation:
     """An activation sigma with its derivative.
 
-    `f(z)` is sigma, `prime(z)` is sigma' (None for softmax, which is not elementwise), and
+    `f(z, out=None)` is sigma, `prime(z)` is sigma' (None for softmax, which is not elementwise), and
     `prime_from_a(a)` computes sigma'(z) from the stored a = sigma(z) when that is cheaper (sigmoid, tanh).
     """
     name: str
@@ -92,13 +97,16 @@ class Activation:
     prime_from_a: Optional[Callable] = None
     elementwise: bool = True
 
-    def sigma_prime(self, z, a=None):
-        """sigma'(z), from the stored activations a when the activation allows it."""
+    def sigma_prime(self, z, a=None, out=None):
+        """sigma'(z), from the stored activations a when the activation allows it (into `out` if given)."""
         if not self.elementwise:
             raise ValueError(f"{self.name} is not elementwise: use backward(z, a, grad_a), not sigma_prime")
         if a is not None and self.prime_from_a is not None:
-            return self.prime_from_a(a)
-        return self.prime(z)
+            return self.prime_from_a(a, out)
+        if out is None:
+            return self.prime(z)
+        out[...] = self.prime(z)
+        return out
 
     def backward(self, z, a, grad_a):
         """Turn grad_a = dC/da into delta = dC/dz, column by column.
@@ -111,10 +119,29 @@ class Activation:
         return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
 
 
+def _sigmoid_prime_from_a(a, out=None):
+    # sigma' = a (1 - a), equation (2.5), from the stored activations: two passes, no exp
+    out = np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def _tanh_prime_from_a(a, out=None):
+    # tanh' = 1 - a^2 from the stored activations
+    out = np.multiply(a, a, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
+
+
+def _relu_prime_from_a(a, out=None):
+    # relu' = 1 where a > 0 (a = relu(z) > 0 exactly where z > 0)
+    return np.greater(a, 0.0, out=np.empty(np.shape(a)) if out is None else out, casting="unsafe")
+
+
 ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, lambda a: a * (1.0 - a)),
-    "tanh": Activation("tanh", tanh, tanh_prime, lambda a: 1.0 - a * a),
-    "relu": Activation("relu", relu, relu_prime, lambda a: (a > 0).astype(np.float64)),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, _sigmoid_prime_from_a),
+    "tanh": Activation("tanh", tanh, tanh_prime, _tanh_prime_from_a),
+    "relu": Activation("relu", relu, relu_prime, _relu_prime_from_a),
     "identity": Activation("identity", identity, identity_prime),
     "softmax": Activation("softmax", softmax, None, elementwise=False),
 }

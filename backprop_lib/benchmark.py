@@ -48,7 +48,7 @@ def step_functions(net, X, Y, eta=1e-3):
         net._update(net._backprop_per_sample(X, Y), eta)
 
     def batched():
-        net._update(net._backprop_batched(X, Y), eta)
+        net._train_batch(X, Y, eta)
 
     L, m = net.L, X.shape[1]
     rng = np.random.default_rng(1)

@@ -26,6 +26,30 @@ class Forward:
     a: List[np.ndarray]
 
 
+class Workspace:
+    """Preallocated arrays for batches of m columns, so that the training loop does not allocate every step.
+
+    Z[l], A[l], Delta[l] (n_l, m); S[l] (n_l, m) holds sigma'(Z[l]); dW[l], db[l] like the parameters.
+    A Gradients computed into a workspace is overwritten by the next step that uses it.
+    """
+
+    def __init__(self, sizes, m):
+        self.m = m
+        self.Z, self.A, self.Delta, self.S = ([None] + [np.empty((n, m)) for n in sizes[1:]] for _ in range(4))
+        self.dW = [None] + [np.empty((n, n_prev)) for n_prev, n in zip(sizes[:-1], sizes[1:])]
+        self.db = [None] + [np.empty((n, 1)) for n in sizes[1:]]
+
+    def get(self, name, l):
+        return getattr(self, name)[l]
+
+
+class _NoWorkspace:
+    # stands in for a Workspace when every result must be a fresh array (the public gradients() call)
+    @staticmethod
+    def get(name, l):
+        return None
+
+
 @dataclass
 class Gradients:
     """Gradients of the cost averaged over the m columns, indexed by layer like the parameters.
@@ -71,6 +95,7 @@ class MLP:
         self.W = [None] + [rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
                            for n_prev, n in zip(self.sizes[:-1], self.sizes[1:])]
         self.b = [None] + [rng.standard_normal((n, 1)) for n in self.sizes[1:]]
+        self._workspaces = {}
 
     def __repr__(self):
         return (f"MLP({self.sizes}, activation={self.activation.name!r}, cost={self.cost.name!r}, "
@@ -112,14 +137,15 @@ class MLP:
         self.check_parameters()
         return self._forward(self.check_batch(X))
 
-    def _forward(self, X):
-        # Unchecked forward pass, used after the inputs were validated once (training, benchmarks).
+    def _forward(self, X, ws=_NoWorkspace):
+        # Unchecked forward pass, used after the inputs were validated once (training, benchmarks); with a
+        # Workspace the results go into its preallocated arrays.
         z, a = [None], [X]
         for l in range(1, self.L + 1):
-            z_l = self.W[l] @ a[l - 1]
+            z_l = np.matmul(self.W[l], a[l - 1], out=ws.get("Z", l))
             z_l += self.b[l]
             z.append(z_l)
-            a.append(self.sigma(l).f(z_l))
+            a.append(self.sigma(l).f(z_l, out=ws.get("A", l)))
         return Forward(z, a)
 
     def predict(self, X):
@@ -194,24 +220,36 @@ class MLP:
         db = [None] + [lam[l].sum(axis=1, keepdims=True) / m for l in range(1, L + 1)]
         return Gradients(dW, db, lam, omega=omega, method="omega")
 
-    def _backprop_batched(self, X, Y):
-        """Batched matrix form, samples as columns: equations (5.1)-(5.5)."""
+    def _backprop_batched(self, X, Y, ws=_NoWorkspace):
+        """Batched matrix form, samples as columns: equations (5.1)-(5.5) (into a Workspace if given)."""
         L, m = self.L, X.shape[1]
-        fw = self._forward(X)                                                                        # (5.1)
+        fw = self._forward(X, ws)                                                                    # (5.1)
         Z, A = fw.z, fw.a
         Delta = [None] * (L + 1)
         Delta[L] = self.cost.delta_L(Z[L], A[L], Y, self.sigma(L))                                  # (5.2)
         for l in range(L - 1, 0, -1):
-            Delta_l = self.W[l + 1].T @ Delta[l + 1]
-            Delta_l *= self.sigma(l).sigma_prime(Z[l], A[l])                                         # (5.3)
+            Delta_l = np.matmul(self.W[l + 1].T, Delta[l + 1], out=ws.get("Delta", l))
+            Delta_l *= self.sigma(l).sigma_prime(Z[l], A[l], out=ws.get("S", l))                    # (5.3)
             Delta[l] = Delta_l
         dW, db = [None], [None]
         for l in range(1, L + 1):
-            dW_l = Delta[l] @ A[l - 1].T
+            dW_l = np.matmul(Delta[l], A[l - 1].T, out=ws.get("dW", l))
             dW_l *= 1.0 / m                                                                          # (5.4)
             dW.append(dW_l)
-            db.append(Delta[l].sum(axis=1, keepdims=True) / m)                                       # (5.5)
+            db_l = np.sum(Delta[l], axis=1, keepdims=True, out=ws.get("db", l))
+            db_l *= 1.0 / m                                                                          # (5.5)
+            db.append(db_l)
         return Gradients(dW, db, Delta, method="batched")
+
+    def _train_batch(self, X, Y, eta):
+        # One unchecked training step on a validated batch, reusing a Workspace per batch size.
+        m = X.shape[1]
+        ws = self._workspaces.get(m)
+        if ws is None:
+            if len(self._workspaces) >= 2:   # full batches and the one smaller last batch of an epoch
+                self._workspaces.clear()
+            ws = self._workspaces[m] = Workspace(self.sizes, m)
+        self._update(self._backprop_batched(X, Y, ws), eta)
 
     # ------------------------------------------------------------------------------------------ update
     def update(self, grads, eta):
@@ -238,7 +276,7 @@ class MLP:
         """One step of gradient descent on the batch (X, Y): batched backprop, then the delta rule (4.8)."""
         self.check_parameters()
         X, Y = self.check_batch(X, Y)
-        self._update(self._backprop_batched(X, Y), eta)
+        self._train_batch(X, Y, eta)
 
     def copy(self):
         """An independent copy of the network (same sizes, activations, cost; copied parameters)."""
@@ -247,4 +285,5 @@ class MLP:
         twin.W = [None] + [W.copy() for W in self.W[1:]]
         twin.b = [None] + [b.copy() for b in self.b[1:]]
         twin.sizes = list(self.sizes)
+        twin._workspaces = {}   # never share buffers between two networks
         return twin

@@ -68,7 +68,7 @@ def sgd(net, X, Y, epochs, batch_size, eta, seed=0, X_test=None, y_test=None, pr
         order = rng.permutation(N)
         for first in range(0, N, batch_size):
             cols = order[first:first + batch_size]
-            net._update(net._backprop_batched(X[:, cols], Y[:, cols]), eta)
+            net._train_batch(X[:, cols], Y[:, cols], eta)
         net.check_parameters()  # a diverging run stops here, naming the layer, instead of producing NaNs
         A_L = net._forward(X).a[net.L]
         history.epoch.append(epoch)

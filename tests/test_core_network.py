@@ -125,3 +125,20 @@ def test_compare_reports_exact_close_and_wrong():
     assert not wrong.ok and "12 of 12 entries differ" in wrong.message
     with pytest.raises(AssertionError, match="entries differ"):
         wrong.require()
+
+
+def test_the_training_step_with_buffers_equals_backprop_and_the_delta_rule():
+    # the workspace path (preallocated arrays) is the same arithmetic as gradients() + update()
+    for act in ("sigmoid", "tanh", "relu"):
+        net = MLP([3, 5, 4, 2], activation=act, seed=6)
+        X, Y = batch(net, m=7)
+        twin = net.copy()
+        twin.update(twin.gradients(X, Y), eta=0.3)
+        net.train_step(X, Y, eta=0.3)
+        net.train_step(X[:, :3], Y[:, :3], eta=0.3)   # a second batch size, then the first again
+        twin.update(twin.gradients(X[:, :3], Y[:, :3]), eta=0.3)
+        net.train_step(X, Y, eta=0.3)
+        twin.update(twin.gradients(X, Y), eta=0.3)
+        for l in (1, 2, 3):
+            assert np.allclose(net.W[l], twin.W[l], rtol=0, atol=1e-14)
+            assert np.allclose(net.b[l], twin.b[l], rtol=0, atol=1e-14)
