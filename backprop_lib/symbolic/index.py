@@ -89,7 +89,8 @@ class _Names(dict):
         return sp.Symbol(key)
 
 
-_UNK = sp.Symbol("UNKNOWN_RANGE")
+# upper limit of a sum typed in index notation: "every neuron of the layer"; it prints as \sum_{m=0}^{\text{last}}
+_UNK = sp.Symbol(r"\text{last}")
 
 
 def _sum(expr, *idx):
