@@ -37,8 +37,9 @@ def _progress(iterable, total, enabled):
     if enabled is False:
         return iterable
     from tqdm.auto import tqdm
+    # leave=True keeps the finished bar (10/10 epochs, and how long they took) on the page for the reader
     return tqdm(iterable, total=total, desc="epochs", disable=None if enabled is None else not enabled,
-                leave=False)
+                leave=True)
 
 
 def sgd(net, X, Y, epochs, batch_size, eta, seed=0, X_test=None, y_test=None, progress=None):

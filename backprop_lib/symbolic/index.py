@@ -239,7 +239,7 @@ class _Binding:
         kind, lay = _BASE_INFO[indexed.base]
         shape, _ = self.quantity(kind, self.layer(lay))
         if len(shape) != len(indexed.indices):
-            raise IndexRangeError(f"{sp.latex(indexed.base)} has {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'} "
+            raise IndexRangeError(f"${sp.latex(indexed.base)}$ has {len(shape)} ind{'ex' if len(shape) == 1 else 'ices'} "
                                   f"(shape {shape}) but is written with {len(indexed.indices)}")
         return shape
 
@@ -267,7 +267,7 @@ def _ranges(eq, bind):
     for i, lst in uses.items():
         lens = {n for n, _, _ in lst}
         if len(lens) > 1:
-            where = "; ".join(f"{n} in {sp.latex(e.base)} (position {p + 1})" for n, e, p in lst)
+            where = "; ".join(f"{n} in ${sp.latex(e.base)}$ (position {p + 1})" for n, e, p in lst)
             raise IndexRangeError(f"index {i} runs over different lengths: {where} — the factors do not fit "
                                   "(a quantity from the wrong layer, or its indices in the wrong order)")
         rng[i] = lens.pop()
