@@ -13,11 +13,11 @@ import numpy as np
 _NAMED_FACTORS = {2.0: "2 (a lost 1/2?)", 0.5: "1/2 (an extra 1/2?)", -1.0: "-1 (a sign error: a - y vs y - a?)"}
 
 
-@dataclass
-class Verdict:
-    """The outcome of a check: ok, a one-line message, and require() to turn a failure into an AssertionError."""
-    ok: bool
-    message: str
+class Requirable:
+    """What every verdict of the series shares (numeric, gradient check, symbolic): truthiness and require().
+
+    Subclasses have the attributes `ok` (bool) and `message` (the one-line diagnosis).
+    """
 
     def require(self):
         """Raise AssertionError(message) if the check failed; return self otherwise (for chaining)."""
@@ -26,7 +26,14 @@ class Verdict:
         return self
 
     def __bool__(self):
-        return self.ok
+        return bool(self.ok)
+
+
+@dataclass
+class Verdict(Requirable):
+    """The outcome of a numeric check: ok, a one-line message, and require() from Requirable."""
+    ok: bool
+    message: str
 
     def __repr__(self):
         return self.message

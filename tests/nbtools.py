@@ -48,3 +48,29 @@ def run_with_answers(path, answers, timeout=120):
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
             verdicts[meta["grade_id"]] = (not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}" if errors else text)
     return verdicts
+
+
+def quizzes(path):
+    """Every Quiz a notebook defines, by quiz id, rebuilt from its `quiz_N_k = Quiz(...)` cells."""
+    from backprop_lib.quiz import Quiz
+    nb = nbformat.read(str(path), as_version=4)
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "= Quiz(" in cell.source:
+            ns = {"Quiz": Quiz}
+            exec(cell.source, ns)
+            quiz = next(v for v in ns.values() if isinstance(v, Quiz))
+            found[quiz.quiz_id] = quiz
+    return found
+
+
+def assert_quiz_answers(path, intended):
+    """Each quiz of the notebook accepts its intended answer and rejects a wrong one; no quiz is unaccounted for."""
+    found = quizzes(path)
+    assert sorted(found) == sorted(intended)
+    for qid, right in intended.items():
+        quiz = found[qid]
+        wrong = [i for i in range(len(quiz.options)) if i not in right][:1]
+        assert not quiz.answer(wrong).ok
+        assert quiz.answer(right).ok
+        assert quiz.score == quiz.points - quiz.penalty          # one wrong try before the right one

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import nbformat
 
-from backprop_lib.quiz import Quiz
 from backprop_lib.symbolic import SymbolicNetwork, check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import NOTEBOOKS, exercise_ids  # noqa: E402
+from nbtools import NOTEBOOKS, assert_quiz_answers, exercise_ids  # noqa: E402
 
 NB = NOTEBOOKS / "00_index.ipynb"
 SERIES = ["00_index", "01_forward_pass", "02_error_signal", "03_recursion", "04_matrix_form", "05_batching",
@@ -63,21 +62,7 @@ INTENDED = {"0.1": [1], "0.2": [0, 2], "0.3": [1, 3]}
 
 
 def test_quizzes_accept_the_intended_answer_and_reject_another():
-    nb = nbformat.read(str(NB), as_version=4)
-    found = {}
-    for c in nb.cells:
-        if c.cell_type == "code" and "= Quiz(" in c.source:
-            ns = {"Quiz": Quiz}
-            exec(c.source, ns)
-            q = next(v for v in ns.values() if isinstance(v, Quiz))
-            found[q.quiz_id] = q
-    assert sorted(found) == sorted(INTENDED)
-    for qid, right in INTENDED.items():
-        q = found[qid]
-        wrong = [i for i in range(len(q.options)) if i not in right][:1]
-        assert not q.answer(wrong).ok
-        assert q.answer(right).ok
-        assert q.score == q.points - q.penalty          # one wrong try before the right one
+    assert_quiz_answers(NB, INTENDED)
 
 
 def test_demonstration_gradient_is_proved_and_sigma_for_sigma_prime_is_named():

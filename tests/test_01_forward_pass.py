@@ -4,17 +4,15 @@ answers)."""
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import sympy as sp
 
 from backprop_lib import MLP, compare
-from backprop_lib.quiz import Quiz
 from backprop_lib.symbolic import SymbolicNetwork, check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import NOTEBOOKS, exercise_ids, run_with_answers  # noqa: E402
+from nbtools import NOTEBOOKS, assert_quiz_answers, exercise_ids, run_with_answers  # noqa: E402
 
 NB = NOTEBOOKS / "01_forward_pass.ipynb"
 
@@ -174,28 +172,11 @@ def test_loop_without_bias_differs_from_mlp_forward():
 
 
 # ------------------------------------------------------------------------------------------- quizzes
-def quiz_cells(path):
-    nb = nbformat.read(str(path), as_version=4)
-    return [c.source for c in nb.cells if c.cell_type == "code" and "= Quiz(" in c.source]
-
-
 INTENDED = {"1.1": [1], "1.2": [0], "1.3": [2], "1.4": [0, 2, 3]}
 
 
 def test_quizzes_accept_the_intended_answer_and_reject_another():
-    sources = quiz_cells(NB)
-    found = {}
-    for src in sources:
-        ns = {"Quiz": Quiz}
-        exec(src, ns)
-        q = next(v for v in ns.values() if isinstance(v, Quiz))
-        found[q.quiz_id] = q
-    assert sorted(found) == sorted(INTENDED)
-    for qid, right in INTENDED.items():
-        q = found[qid]
-        wrong = [i for i in range(len(q.options)) if i not in right][:1]
-        assert not q.answer(wrong).ok
-        assert q.answer(right).ok
+    assert_quiz_answers(NB, INTENDED)
 
 
 # ------------------------------------------------------------------------------------------- exercise checks

@@ -9,7 +9,6 @@ Part 3 runs the notebook with wrong answers and checks that every exercise check
 """
 import re
 import sys
-import types
 from pathlib import Path
 
 import nbformat

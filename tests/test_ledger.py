@@ -1,8 +1,6 @@
 """The ledger of the sources' equations: every entry runs, errata are caught by their checks and corrected."""
-import io
 import json
 import time
-from contextlib import redirect_stdout
 
 import pytest
 import sympy as sp

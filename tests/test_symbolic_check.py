@@ -4,7 +4,7 @@ import time
 import pytest
 import sympy as sp
 
-from backprop_lib.symbolic import (SymbolicNetwork, check, hadamard, sigma, sigma_prime)
+from backprop_lib.symbolic import SymbolicNetwork, check, hadamard, sigma_prime
 
 
 @pytest.fixture(scope="module")

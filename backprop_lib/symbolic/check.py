@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.exceptions import ShapeError
 
+from ..feedback import Requirable
 from .network import cost_fn, cost_grad, sigma, sigma_prime, sigma_second, sigmoid
 from .ops import ShapeMismatch, as_matrix
 
@@ -222,7 +223,7 @@ def prove_equal(u, v, atomizer=None):
 # ----------------------------------------------------------------------------------------------------------------
 # result object
 # ----------------------------------------------------------------------------------------------------------------
-class CheckResult:
+class CheckResult(Requirable):
     """The verdict of one check: .ok, .message (one line), .diagnosis (list of findings), .require().
 
     Renders in Jupyter as the equation in LaTeX with its verdict and, when it fails, the diagnosis.
@@ -239,15 +240,6 @@ class CheckResult:
         self.seconds = seconds
         self.method = method
         self.shape = shape
-
-    def __bool__(self):
-        return self.ok
-
-    def require(self):
-        """Return self when the check passed; raise AssertionError(message) otherwise."""
-        if not self.ok:
-            raise AssertionError(self.message)
-        return self
 
     def __repr__(self):
         return f"CheckResult(ok={self.ok}, message={self.message!r})"

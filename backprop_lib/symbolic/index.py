@@ -17,7 +17,8 @@ from collections import Counter
 
 import sympy as sp
 
-from .check import CheckResult, Point, _match, _Inexact, check
+from ..feedback import Requirable
+from .check import CheckResult, Point, _match, check
 from .network import SymbolicNetwork, sigma, sigma_prime
 
 __all__ = ["IndexEquation", "parse_index", "check_index", "to_einsum", "EinsumForm", "prove_index", "IndexProof",
@@ -590,19 +591,11 @@ def to_einsum(equation, sizes=None):
 # ----------------------------------------------------------------------------------------------------------------
 # symbolic dimensions
 # ----------------------------------------------------------------------------------------------------------------
-class IndexProof:
+class IndexProof(Requirable):
     """Verdict of an identity proved for symbolic widths: .ok, .message, .require(), LaTeX rendering."""
 
     def __init__(self, ok, message, lhs, rhs, name=""):
         self.ok, self.message, self.lhs, self.rhs, self.name = bool(ok), message, lhs, rhs, name
-
-    def __bool__(self):
-        return self.ok
-
-    def require(self):
-        if not self.ok:
-            raise AssertionError(self.message)
-        return self
 
     def __repr__(self):
         return f"IndexProof(ok={self.ok}, message={self.message!r})"

@@ -21,7 +21,7 @@ import sympy as sp
 from .check import CheckResult, check
 from .index import check_index
 from .network import cached_network, cost_fn, cost_grad
-from .ops import ShapeMismatch, bcast_mul, hadamard
+from .ops import bcast_mul, hadamard
 
 __all__ = ["Entry", "ENTRIES", "run_entry", "run_ledger", "main", "SOURCES"]
 
