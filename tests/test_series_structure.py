@@ -1,0 +1,96 @@
+"""The series keeps its promises to a reader: each notebook opens with learning goals and prerequisites, numbers
+its equations N.k, ends with a summary, exercises and navigation, asks at least two quizzes, and imports from
+backprop_lib only what it or an earlier notebook introduced."""
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import backprop_lib
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NAMES = [p.stem for p in NOTEBOOKS]
+
+# The notebook in which each part of the package is first taught (CONTRIBUTING.md's package map).
+INTRODUCED_IN = {
+    "backprop_lib.quiz": 0, "backprop_lib.symbolic": 0,
+    "backprop_lib.network": 1, "backprop_lib.feedback": 1, "backprop_lib.plotting": 1,
+    "backprop_lib.symbolic.index": 1,
+    "backprop_lib.activations": 2, "backprop_lib.costs": 2,
+    "backprop_lib.gradcheck": 3,
+    "backprop_lib.benchmark": 5,
+    "backprop_lib.data": 6, "backprop_lib.training": 6, "backprop_lib.custom_cost": 6,
+    "backprop_lib.symbolic.ledger": 7,
+}
+
+
+def cells(path):
+    return nbformat.read(str(path), as_version=4).cells
+
+
+def text(path, kind):
+    return "\n".join(c.source for c in cells(path) if c.cell_type == kind)
+
+
+def imported_modules(path):
+    """The backprop_lib module each imported name comes from (top-level names resolved to their module)."""
+    found = set()
+    code = text(path, "code")
+    for module, names in re.findall(r"^\s*from (backprop_lib[\w.]*) import \(?([^#)\n]+)", code, re.M):
+        if module == "backprop_lib":
+            for name in (n.split(" as ")[0].strip() for n in names.split(",")):
+                found.add(getattr(backprop_lib, name).__module__)
+        else:
+            found.add(module)
+    found.update(re.findall(r"^\s*import (backprop_lib[\w.]*)", code, re.M))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_opens_with_title_learning_goals_and_prerequisites(path):
+    n = int(path.stem[:2])
+    opening = "\n".join(c.source for c in cells(path)[:3] if c.cell_type == "markdown")
+    assert re.match(rf"# {n}\. ", opening), "the first cell is the title '# N. ...'"
+    assert "Learning goals" in opening and "Prerequisites" in opening
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=NAMES[1:])
+def test_numbers_its_equations_and_ends_with_summary_exercises_navigation(path):
+    n = int(path.stem[:2])
+    md = text(path, "markdown")
+    if n != 7:   # 07 shows the sources' equations under the sources' own labels, so it adds no numbers
+        assert re.search(rf"\\tag{{{n}\.\d+}}", md), f"equations are numbered ({n}.k)"
+    tags = re.findall(r"\\tag{(\d+)\.\d+}", md)
+    assert set(tags) <= {str(n)}, f"a notebook numbers only its own equations: {sorted(set(tags))}"
+    assert "## Summary" in md or "# Summary" in md
+    assert "Exercises" in md
+    last = [c.source for c in cells(path) if c.cell_type == "markdown"][-1]
+    assert "(00_index.ipynb)" in last, "the last cell links to the contents"
+    assert f"({NAMES[n - 1]}.ipynb)" in last, "the last cell links to the previous notebook"
+    if n + 1 < len(NAMES):
+        assert f"({NAMES[n + 1]}.ipynb)" in last, "the last cell links to the next notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_has_at_least_two_quizzes_and_exercises(path):
+    code = text(path, "code")
+    assert len(re.findall(r"^quiz_\d+_\d+ = Quiz\(", code, re.M)) >= 2
+    if path.stem != "00_index":
+        checks = [c for c in cells(path) if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+        assert len(checks) >= 2, "at least two graded exercises"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_imports_only_what_this_or_an_earlier_notebook_introduced(path):
+    n = int(path.stem[:2])
+    for module in imported_modules(path):
+        assert module in INTRODUCED_IN, f"{module} is not in the package map"
+        assert INTRODUCED_IN[module] <= n, f"{path.stem} uses {module}, first taught in notebook {INTRODUCED_IN[module]:02d}"
+
+
+def test_the_import_rule_can_fail(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from backprop_lib import MLP, sgd")])
+    path = tmp_path / "02_fake.ipynb"
+    nbformat.write(nb, str(path))
+    assert "backprop_lib.training" in imported_modules(path)     # sgd resolves to its module, taught in 06
