@@ -379,7 +379,7 @@ class _QuizView:
 
     def _update_status(self, quiz: Quiz) -> None:
         state = "solved" if quiz.solved else "open"
-        self.status.value = (f"tries {quiz.tries}, wrong {quiz.wrong_tries}; "
+        self.status.value = (f"tries {quiz.tries}, wrong before solving {quiz.wrong_tries}; "
                              f"score {quiz.score}/{quiz.points} ({state})")
 
     def _on_click(self, _button) -> None:

@@ -438,3 +438,35 @@ def test_kernel_frame_decoding():
     assert decode_kernel_frame(frame) == ("iopub", "error", {"ename": "ValueError", "evalue": "bad"})
     text = json.dumps({"channel": "iopub", "header": {"msg_type": "error"}, "content": {"ename": "E"}})
     assert decode_kernel_frame(text) == ("iopub", "error", {"ename": "E"})
+
+
+def test_a_quiz_is_clickable_in_notebook_7(lab, browser):
+    """Notebook 7 (served by the same server at /notebooks/) shows a quiz as a form a student can click:
+    after Run All, ticking a wrong option and pressing Check answers with the ✘ feedback and counts the try."""
+    path = REPO / "notebooks" / "01_forward_pass.ipynb"
+    before = path.read_bytes()
+    page = browser.new_page()
+    try:
+        page.goto(f"{lab.url}/notebooks/notebooks/{path.name}?token={lab.token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        # Run All queues the cells until the kernel is up, as it does for a student who clicks at once
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        quiz = page.locator(".jp-OutputArea-output .widget-vbox", has_text="Quiz 1.1.").first
+        quiz.wait_for(timeout=RUN_TIMEOUT * 1000)
+        status = quiz.locator(".widget-label", has_text="tries")
+        # the answer cell below the quiz answers it in code during Run All: one right try
+        assert _wait(lambda: "(solved)" in status.inner_text(), RUN_TIMEOUT), status.inner_text()
+        assert quiz.locator("mjx-container").count() > 0, "the question's math is typeset"
+        boxes = quiz.locator("input[type=checkbox]")
+        assert boxes.count() == 4
+        boxes.nth(0).check()            # option 0 is wrong: the columns of W^l count layer l-1's neurons
+        quiz.locator("button", has_text="Check").click()
+        quiz.locator(".widget-htmlmath", has_text="✘ Quiz 1.1: [0] is not correct").wait_for(timeout=15_000)
+        assert _wait(lambda: "tries 2," in status.inner_text(), 15), status.inner_text()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        quiz.screenshot(path=str(SCREENSHOTS / "notebook7-quiz.png"))
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+    assert path.read_bytes() == before, "the notebook must not be rewritten"

@@ -239,13 +239,13 @@ def test_widget_click_checks_and_updates_feedback():
     view.checkboxes[1].value = True
     view.button.click()
     assert view.feedback.value.startswith("✘") and "[1] is not correct" in view.feedback.value
-    assert view.status.value == "tries 1, wrong 1; score 0/10 (open)"
+    assert view.status.value == "tries 1, wrong before solving 1; score 0/10 (open)"
     assert view.explanation.value == ""
     # both correct options: right, explanation revealed
     view.checkboxes[3].value = True
     view.button.click()
     assert view.feedback.value.startswith("✔") and "[1, 3] is correct" in view.feedback.value
-    assert view.status.value == "tries 2, wrong 1; score 5/10 (solved)"
+    assert view.status.value == "tries 2, wrong before solving 1; score 5/10 (solved)"
     assert "Each column of $W^l$" in view.explanation.value and view.explanation.layout.display is None
     assert [entry["source"] for entry in QUIZ_LOG] == ["widget", "widget"]
     assert q.score == 5
