@@ -116,3 +116,17 @@ def test_symbolic_dimension_rejects_wrong_statements():
         wrong.require()
     assert not prove_index(sp.diff(sigma(z[i]), z[j]), sp.KroneckerDelta(i, j) * sigma(z[j])).ok
     assert prove_index(sp.diff(sigma(z[i]), z[j]), sp.KroneckerDelta(i, j) * sigma_prime(z[j])).ok
+
+
+def test_prove_index_sifts_a_kronecker_delta_inside_a_sum():
+    # sum_i d_i dz_i/dW_jk = d_j a_k for every width: the delta sits inside the sum over i, not outside it
+    import sympy as sp
+    from backprop_lib.symbolic import prove_index
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    i, j, k, p = sp.Idx("i", n), sp.Idx("j", n), sp.Idx("k", m), sp.Idx("p", m)
+    W, a, d = sp.IndexedBase("W"), sp.IndexedBase("a"), sp.IndexedBase("d")
+    z_i = sp.Sum(W[i, p] * a[p], (p, 0, m - 1))
+    lhs = sp.Sum(d[i] * sp.diff(z_i, W[j, k]), (i, 0, n - 1))
+    assert prove_index(lhs, d[j] * a[k]).ok
+    assert not prove_index(lhs, d[j] * a[j]).ok          # the wrong index on a is caught
+    assert not prove_index(lhs, d[k] * a[k]).ok

@@ -639,7 +639,9 @@ def _kronecker_contract(e):
     """In each term c * KroneckerDelta(i, j) * f(j), write f(i): the Kronecker delta makes i and j equal there."""
     out = []
     for t in sp.Add.make_args(sp.expand(e)):
-        for kd in sorted(t.atoms(sp.KroneckerDelta), key=str):
+        # only deltas that are factors of the term itself: one inside a Sum may involve the summed index, and
+        # Sum.doit() sifts those itself (sum_i delta_ij f(i) = f(j))
+        for kd in sorted((f for f in sp.Mul.make_args(t) if isinstance(f, sp.KroneckerDelta)), key=str):
             i, j = sorted(kd.args, key=str)
             if isinstance(j, (sp.Symbol, sp.Idx)):
                 rest = t / kd
