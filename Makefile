@@ -12,8 +12,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# JupyterLab refuses to run as root (containers often do) unless told so; LAB_ARGS adds your own options,
+# e.g. `make lab LAB_ARGS="--no-browser --port 8890"`.
+LAB_ARGS ?=
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)          ## open the series in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/00_index.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_ARGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
 
 test: $(STAMP)         ## unit tests and every notebook under nbval
 	$(PY) -m pytest
