@@ -30,7 +30,7 @@ def test_every_entry_as_expected(rows):
 def test_errata_found_by_checking(rows):
     out, _ = rows
     errata = {r["id"] for r in out if r["status"] == "erratum"}
-    assert errata == {"000-1", "000-2", "002-z-next", "003-a2", "003-EqB", "003-z2-sum", "003-4.3", "003-Eq5a",
+    assert errata == {"000-kd-sifting", "000-1", "000-2", "002-z-next", "003-a2", "003-EqB", "003-z2-sum", "003-4.3", "003-Eq5a",
                       "003-Eq5b"}
     diag = {r["id"]: r["diagnosis"] for r in out}
     assert "σ where σ′ belongs" in diag["000-1"]

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 from ..feedback import Requirable
 from .check import CheckResult, Point, _match, check
@@ -591,6 +592,17 @@ def to_einsum(equation, sizes=None):
 # ----------------------------------------------------------------------------------------------------------------
 # symbolic dimensions
 # ----------------------------------------------------------------------------------------------------------------
+class _PlainIndexPrinter(LatexPrinter):
+    # SymPy prints an Idx with its range, {i}_{0..n-1}; a reader wants the letter i
+    def _print_Idx(self, expr):
+        return self._print(expr.label)
+
+
+def _tex(expr):
+    """LaTeX of an index expression with each Idx printed as its bare letter."""
+    return _PlainIndexPrinter().doprint(expr)
+
+
 class IndexProof(Requirable):
     """Verdict of an identity proved for symbolic widths: .ok, .message, .require(), LaTeX rendering."""
 
@@ -602,8 +614,8 @@ class IndexProof(Requirable):
 
     def _repr_latex_(self):
         mark = r"\quad\checkmark\ \text{proved for all widths}" if self.ok else r"\quad\times\ \text{not equal}"
-        lhs = self.name or sp.latex(self.lhs)
-        return f"$${lhs} = {sp.latex(self.rhs)}{mark}$$"
+        lhs = self.name or _tex(self.lhs)
+        return f"$${lhs} = {_tex(self.rhs)}{mark}$$"
 
     def _repr_markdown_(self):
         head = "**✔ proved for all widths**" if self.ok else "**✘ not proved**"
@@ -677,7 +689,7 @@ def prove_index(lhs, rhs, name=""):
         d = sp.simplify(d)
     ok = d == 0
     # the difference goes out as LaTeX between $...$: the names of IndexedBases are TeX, so str(d) is not text
-    msg = "proved for every width: the difference is zero" if ok else f"not equal: the difference is ${sp.latex(d)}$"
+    msg = "proved for every width: the difference is zero" if ok else f"not equal: the difference is ${_tex(d)}$"
     return IndexProof(ok, msg, lhs, rhs, name)
 
 

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 import sympy as sp
 
 from .check import CheckResult, check
-from .index import check_index
+from .index import check_index, prove_index
 from .network import cached_network, cost_fn, cost_grad
 from .ops import bcast_mul, hadamard
 
@@ -99,6 +99,12 @@ def _sp(net, l):
     return net.sigma_prime_of(net.z[l])
 
 
+# source 000's Kronecker-delta rules, for a symbolic width n: x_i with i, j in 0..n-1
+_NW = sp.Symbol("n", integer=True, positive=True)
+_I, _J = sp.Idx("i", _NW), sp.Idx("j", _NW)
+_X = sp.IndexedBase("x")
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # the entries
 # ----------------------------------------------------------------------------------------------------------------
@@ -108,6 +114,21 @@ def _entries():
     S0, S1, S2, S3 = (SOURCES[k] for k in ("000", "001", "002", "003"))
 
     # ---------------------------------------------------------------- source 000 (Einstein notation, Δ = ∂C/∂z)
+    add(Entry("000-kd-derivative", S0, "Kronecker delta, derivative (inline)",
+              r"\frac{\partial x_j}{\partial x_i} = \delta_{ij}",
+              lambda: [prove_index(sp.diff(_X[_J], _X[_I]), sp.KroneckerDelta(_I, _J))], "03_recursion",
+              "The derivative of one coordinate by another is the Kronecker delta, for any width n."))
+    add(Entry("000-kd-sifting", S0, "Kronecker delta, sifting (inline)",
+              r"\delta_{ij} x_j = \delta_i",
+              lambda: [prove_index(sp.Sum(sp.KroneckerDelta(_I, _J) * _X[_J], (_J, 0, _NW - 1)),
+                                   sp.IndexedBase(r"\delta")[_I])], "03_recursion",
+              "Summing δ_ij x_j over j picks out x_i, not a δ_i: the printed right-hand side names the delta "
+              "instead of the vector it sifts.",
+              corrected=r"\delta_{ij} x_j = x_i",
+              corrected_check=lambda: [prove_index(
+                  sp.Sum(sp.KroneckerDelta(_I, _J) * _X[_J], (_J, 0, _NW - 1)), _X[_I])],
+              why="The rule is usually recited as \"the delta eats the sum\", and the letter left standing is the "
+                  "one that was just written, δ, rather than the one that survives, x."))
     add(Entry("000-b0", S0, "(b0)", r"a^l_i = \sigma(W^l_{ij} a^{l-1}_j + b^l_i)",
               ix("a[l]_i = sigma(W[l]_ij a[l-1]_j + b[l]_i)"), "01_forward_pass",
               "The forward pass in index notation (j summed) gives the network's a^l."))
