@@ -36,6 +36,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from .feedback import Requirable
+
 __all__ = ["Quiz", "QuizResult", "QUIZ_LOG", "quiz_key", "quiz_seal", "quiz_key_main"]
 
 #: Every try of every quiz in this process, oldest first. Each entry is a dict with the keys
@@ -148,8 +150,8 @@ def _unseal(quiz_id: str, indices: tuple[int, ...], sealed: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class QuizResult:
-    """Verdict of one try: ``.ok``, ``.message`` (one line), ``.score`` and ``.require()``."""
+class QuizResult(Requirable):
+    """Verdict of one try: ``.ok``, ``.message`` (one line), ``.score``; ``.require()`` from Requirable."""
 
     quiz_id: str
     choice: tuple[int, ...]
@@ -157,12 +159,6 @@ class QuizResult:
     message: str
     score: int
     explanation: str = field(default="", repr=False)
-
-    def require(self) -> "QuizResult":
-        """Raise AssertionError(message) when the try was wrong; return self otherwise."""
-        if not self.ok:
-            raise AssertionError(self.message)
-        return self
 
     def _ipython_display_(self) -> None:
         """Show nothing: ``answer`` already printed the message. (A trailing ``;`` would not help:
