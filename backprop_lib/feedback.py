@@ -5,42 +5,12 @@ diagnoses a student needs most (the transpose, a wrong shape, a lost constant fa
 Every verdict in the series (this, the gradient check, the symbolic checks) has .ok, .message and .require().
 Used from notebooks/01_forward_pass.ipynb on.
 """
-from dataclasses import dataclass
-
 import numpy as np
+
+from .verdict import Verdict
 
 # Constant factors worth naming when ours == factor * reference: the 1/2 of the quadratic cost, a sign.
 _NAMED_FACTORS = {2.0: "2 (a lost 1/2?)", 0.5: "1/2 (an extra 1/2?)", -1.0: "-1 (a sign error: a - y vs y - a?)"}
-
-
-class Requirable:
-    """What every verdict of the series shares (numeric, gradient check, symbolic): truthiness and require().
-
-    Subclasses have the attributes `ok` (bool) and `message` (the one-line diagnosis).
-    """
-
-    def require(self):
-        """Raise AssertionError(message) if the check failed; return self otherwise (for chaining)."""
-        if not self.ok:
-            raise AssertionError(self.message)
-        return self
-
-    def __bool__(self):
-        return bool(self.ok)
-
-
-@dataclass
-class Verdict(Requirable):
-    """The outcome of a numeric check: ok, a one-line message, and require() from Requirable."""
-    ok: bool
-    message: str
-
-    def __repr__(self):
-        return self.message
-
-    def _ipython_display_(self):
-        # compare() already printed the line; showing the returned object again would print it twice.
-        pass
 
 
 def _factor(ours, ref, m=None):

@@ -36,7 +36,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from .feedback import Requirable
+from .verdict import Requirable
 
 __all__ = ["Quiz", "QuizResult", "QUIZ_LOG", "quiz_key", "quiz_seal", "quiz_key_main"]
 

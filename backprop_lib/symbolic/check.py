@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.exceptions import ShapeError
 
-from ..feedback import Requirable
+from ..verdict import Requirable
 from .network import cost_fn, cost_grad, sigma, sigma_prime, sigma_second, sigmoid
 from .ops import ShapeMismatch, as_matrix
 

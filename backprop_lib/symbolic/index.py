@@ -18,7 +18,7 @@ from collections import Counter
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..feedback import Requirable
+from ..verdict import Requirable
 from .check import CheckResult, Point, _match, check
 from .network import SymbolicNetwork, sigma, sigma_prime
 
