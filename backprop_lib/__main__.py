@@ -1,5 +1,6 @@
 """Command line: python -m backprop_lib {verify, release, grade, quiz-key} ...
 
+  workbook [DIR]            write your own copy of the series to work in (default workbook/)
   verify [--json]           check every equation of the four source derivations (the ledger; notebook 07)
   release OUTDIR            build student copies of every notebook (INSTRUCTORS.md)
   grade PATH --out DIR      grade a completed notebook or a folder of them (INSTRUCTORS.md)
@@ -16,7 +17,9 @@ def main(argv=None):
         print(USAGE)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
-    if command == "verify":
+    if command == "workbook":
+        from .course.workbook import workbook_main as run
+    elif command == "verify":
         from .symbolic.ledger import main as verify
         return verify(argv)  # the ledger's main takes the subcommand name too
     elif command == "release":

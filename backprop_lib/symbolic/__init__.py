@@ -12,8 +12,9 @@ from .ops import hadamard, bcast_mul, ShapeMismatch
 from .check import check, CheckResult, prove_equal
 from .index import (check_index, parse_index, to_einsum, EinsumForm, prove_index, IndexProof,
                     symbolic_dimension_proofs, IndexRangeError, candidate_matrix)
+from .proof import Proof, prove, reject
 
 __all__ = ["SymbolicNetwork", "sigma", "sigma_prime", "sigma_second", "sigmoid", "cost_fn", "cost_grad",
            "cached_network", "hadamard", "bcast_mul", "ShapeMismatch", "check", "CheckResult", "prove_equal",
            "check_index", "parse_index", "to_einsum", "EinsumForm", "prove_index", "IndexProof",
-           "symbolic_dimension_proofs", "IndexRangeError", "candidate_matrix"]
+           "symbolic_dimension_proofs", "IndexRangeError", "candidate_matrix", "Proof", "prove", "reject"]

@@ -10,8 +10,10 @@ Taught in notebooks/02_error_signal.ipynb onwards; notebook 07 uses it to proofr
 """
 from __future__ import annotations
 
+import functools
 import random
 import time
+import warnings
 from fractions import Fraction
 
 import mpmath
@@ -22,6 +24,7 @@ from sympy.matrices.exceptions import ShapeError
 from ..verdict import Requirable
 from .network import cost_fn, cost_grad, sigma, sigma_prime, sigma_second, sigmoid
 from .ops import ShapeMismatch, as_matrix
+from .text import plain
 
 __all__ = ["check", "CheckResult", "evaluate", "Point", "prove_equal"]
 
@@ -242,23 +245,22 @@ class CheckResult(Requirable):
         self.shape = shape
 
     def __repr__(self):
-        return f"CheckResult(ok={self.ok}, message={self.message!r})"
+        return ("✔ " if self.ok else "✘ ") + plain(self.message)
 
     def _equation_latex(self):
         lhs = self.name or r"\text{candidate}"
         rhs = self.statement if self.statement is not None else r"\text{(candidate)}"
         return f"{lhs} = {rhs}"
 
-    def _repr_latex_(self):
-        mark = r"\quad\checkmark\ \text{proved}" if self.ok else r"\quad\times\ \text{wrong}"
-        return f"$${self._equation_latex()}{mark}$$"
-
     def _repr_markdown_(self):
-        head = "**✔**" if self.ok else "**✘ not proved:**"
-        lines = [f"{head} {self.message}", "", f"$${self._equation_latex()}$$", ""]
-        for d in self.diagnosis:
-            lines.append(f"- {d}")
-        return "\n".join(lines)
+        """One line, ✔/✘ with the message and the equation; a failure adds its other findings once, below."""
+        head = f"**{'✔' if self.ok else '✘'}** {self.message}"
+        if self.statement is not None or self.name:
+            head += f" — ${self._equation_latex()}$"
+        if self.ok:
+            return head
+        rest = [d for d in self.diagnosis if d != self.message]
+        return "\n".join([head, ""] + [f"- {d}" for d in dict.fromkeys(rest)]) if rest else head
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -381,6 +383,17 @@ def _truth_mutations(truth, net):
     return muts
 
 
+def quiet(fn):
+    """Run fn with every warning of a dependency (SymPy deprecations, mpmath) kept from the student."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    return run
+
+
+@quiet
 def check(candidate, truth, name=None, net=None, statement=None, points=2, seed=0, prove=True):
     """Compare a hand-derived expression with the truth entry by entry and prove it; returns a CheckResult.
 

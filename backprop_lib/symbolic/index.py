@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..verdict import Requirable
-from .check import CheckResult, Point, _match, check
+from .check import CheckResult, Point, _match, check, quiet
 from .network import SymbolicNetwork, sigma, sigma_prime
 
 __all__ = ["IndexEquation", "parse_index", "check_index", "to_einsum", "EinsumForm", "prove_index", "IndexProof",
@@ -439,6 +439,7 @@ def _diagnose_index(eq, net, l, seed, max_depth=3, budget=400):
 # ----------------------------------------------------------------------------------------------------------------
 # the student entry point
 # ----------------------------------------------------------------------------------------------------------------
+@quiet
 def check_index(equation, net=None, l=None, seed=0, diagnose=True, name=None):
     """Check an index-notation equation (string or IndexEquation) on a concrete network; returns a CheckResult.
 

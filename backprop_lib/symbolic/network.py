@@ -13,6 +13,8 @@ from functools import lru_cache
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
+from .derivative import Differentiator, Substituter
+
 __all__ = [
     "sigma", "sigma_prime", "sigma_second", "sigmoid", "cost_fn", "cost_grad", "SymbolicNetwork",
     "ACTIVATIONS", "COSTS",
@@ -161,6 +163,7 @@ class SymbolicNetwork:
         self.Z, self.A = self.z, self.a
         self.C = self._cost_of(self.a[L])
         self._cache = {}
+        self._diff = Differentiator()
 
     # ----- building blocks -------------------------------------------------------------------------------
     def __repr__(self):
@@ -233,7 +236,7 @@ class SymbolicNetwork:
         self._check_layer(l, 1, "dC_dW")
         key = ("W", l)
         if key not in self._cache:
-            self._cache[key] = self.W[l].applyfunc(lambda w: sp.diff(self.C, w))
+            self._cache[key] = self.W[l].applyfunc(lambda w: self._diff.d(self.C, w))
         return self._cache[key]
 
     def dC_db(self, l):
@@ -241,7 +244,7 @@ class SymbolicNetwork:
         self._check_layer(l, 1, "dC_db")
         key = ("b", l)
         if key not in self._cache:
-            self._cache[key] = self.b[l].applyfunc(lambda v: sp.diff(self.C, v))
+            self._cache[key] = self.b[l].applyfunc(lambda v: self._diff.d(self.C, v))
         return self._cache[key]
 
     def _fresh(self, kind, l):
@@ -256,8 +259,8 @@ class SymbolicNetwork:
             F = self._fresh(kind, l)
             C = self._forward_from(l, kind, F)
             back = self.z[l] if kind == "z" else self.a[l]
-            rep = {F[i]: back[i] for i in range(len(F))}
-            self._cache[key] = F.applyfunc(lambda f: sp.diff(C, f).xreplace(rep))
+            back_in = Substituter({F[i]: back[i] for i in range(len(F))})
+            self._cache[key] = F.applyfunc(lambda f: back_in(self._diff.d(C, f)))
         return self._cache[key]
 
     def dC_dz(self, l):
