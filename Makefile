@@ -17,8 +17,9 @@ $(STAMP): requirements.txt pyproject.toml
 LAB_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)          ## open the series in JupyterLab
-	$(VENV)/bin/jupyter lab $(ROOT_ARGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
+lab: $(STAMP)          ## write your workbook (only what is missing) and open it in JupyterLab
+	$(PY) -m backprop_lib workbook workbook
+	$(VENV)/bin/jupyter lab $(ROOT_ARGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workbook/00_index.ipynb $(LAB_ARGS)
 
 test: $(STAMP)         ## unit tests and every notebook under nbval
 	$(PY) -m pytest
