@@ -1,18 +1,29 @@
-"""Mirror of notebooks/01_forward_pass.ipynb: the forward pass written four ways, the sources' versions, the
-exercise checks (they must reject typical wrong answers) and the quizzes (their keys must accept the intended
-answers)."""
+"""Mirror of notebooks/01_forward_pass.ipynb: the forward pass written four ways, the sources' versions, the proof
+cells (one line per statement; a failed claim raises), the exercise checks (the instructor's solution passes every
+case, hidden ones too; a blank answer is "not answered yet"; each typical slip is named in the first line of at
+most five) and the quizzes (the intended answers are right, each wrong option is named)."""
+
+import re
 import sys
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
 
 from backprop_lib import MLP, compare
-from backprop_lib.symbolic import SymbolicNetwork, check
+from backprop_lib.course import answer
+from backprop_lib.course import encode as enc
+from backprop_lib.course.exercises import _answers, _judge_case, _run_case, check, get, judge_record
+from backprop_lib.course.quiz import Quiz
+from backprop_lib.course.strip import read_solution, student_copy
+from backprop_lib.symbolic import Proof, SymbolicNetwork, reject
+from backprop_lib.symbolic import check as symbolic_check
+from backprop_lib.verdict import CheckFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import NOTEBOOKS, assert_quiz_answers, exercise_ids, run_with_answers  # noqa: E402
+from nbtools import NOTEBOOKS, exercise_ids, run_with_answers  # noqa: E402
 
 NB = NOTEBOOKS / "01_forward_pass.ipynb"
 
@@ -23,8 +34,12 @@ def sigmoid(t):
 
 def neuron_sums(net, l, bias=True):
     """Equation (1.1) for every neuron of layer l, as explicit sums over the senders k."""
-    return sp.Matrix([sum(net.W[l][j, k] * net.a[l - 1][k] for k in range(net.sizes[l - 1]))
-                      + (net.b[l][j] if bias else 0) for j in range(net.sizes[l])])
+    return sp.Matrix(
+        [
+            sum(net.W[l][j, k] * net.a[l - 1][k] for k in range(net.sizes[l - 1])) + (net.b[l][j] if bias else 0)
+            for j in range(net.sizes[l])
+        ]
+    )
 
 
 def nested(net, drop_bias_at=None):
@@ -40,12 +55,12 @@ def nested(net, drop_bias_at=None):
 def test_neuron_by_neuron_sums_equal_the_layer_matrix_product(sizes):
     net = SymbolicNetwork(sizes)
     for l in range(1, net.L + 1):
-        assert check(neuron_sums(net, l), net.z[l], net=net).ok, f"(1.1) vs (1.2) at layer {l} of {sizes}"
+        assert symbolic_check(neuron_sums(net, l), net.z[l], net=net).ok, f"(1.1) vs (1.2) at layer {l} of {sizes}"
 
 
 def test_lost_bias_in_a_neuron_sum_is_rejected_and_named():
     net = SymbolicNetwork([2, 3, 2])
-    r = check(neuron_sums(net, 2, bias=False), net.z[2], net=net)
+    r = symbolic_check(neuron_sums(net, 2, bias=False), net.z[2], net=net)
     assert not r.ok
     assert "misses the bias b^2" in r.message
 
@@ -53,13 +68,13 @@ def test_lost_bias_in_a_neuron_sum_is_rejected_and_named():
 @pytest.mark.parametrize("sizes", [[2, 3, 3, 2], [1, 2, 2, 2, 1]])
 def test_nested_expression_equals_layer_by_layer(sizes):
     net = SymbolicNetwork(sizes)
-    assert check(nested(net), net.a[net.L], net=net).ok
+    assert symbolic_check(nested(net), net.a[net.L], net=net).ok
 
 
 @pytest.mark.parametrize("layer", [1, 2, 3])
 def test_nested_expression_without_one_bias_is_rejected_naming_that_layer(layer):
     net = SymbolicNetwork([2, 3, 3, 2])
-    r = check(nested(net, drop_bias_at=layer), net.a[net.L], net=net)
+    r = symbolic_check(nested(net, drop_bias_at=layer), net.a[net.L], net=net)
     assert not r.ok
     assert f"misses the bias b^{layer}" in r.message
 
@@ -84,12 +99,12 @@ def index_form_layer(net, l, swap=False):
 def test_einstein_form_with_symbolic_width_matches_every_layer(sizes):
     net = SymbolicNetwork(sizes)
     for l in range(1, net.L + 1):
-        assert check(index_form_layer(net, l), net.z[l], net=net).ok
+        assert symbolic_check(index_form_layer(net, l), net.z[l], net=net).ok
 
 
 def test_einstein_form_summed_over_the_wrong_index_is_rejected():
-    net = SymbolicNetwork([2, 3, 3, 2])          # layer 2 is square, so W_kj a_k still has the right shape
-    r = check(index_form_layer(net, 2, swap=True), net.z[2], net=net)
+    net = SymbolicNetwork([2, 3, 3, 2])  # layer 2 is square, so W_kj a_k still has the right shape
+    r = symbolic_check(index_form_layer(net, 2, swap=True), net.z[2], net=net)
     assert not r.ok
     assert any(d.startswith("3 of 3 entries differ") for d in r.diagnosis)
 
@@ -107,8 +122,8 @@ def test_transposed_storage_gives_the_same_z_only_with_the_transpose():
     l = 2
     V = sp.Matrix(3, 3, lambda k, j: sp.Symbol(f"V_{k}{j}", real=True))
     tie = {V[k, j]: net.W[l][j, k] for k in range(3) for j in range(3)}
-    assert check((V.T * net.a[l - 1] + net.b[l]).xreplace(tie), net.z[l], net=net).ok
-    assert not check((V * net.a[l - 1] + net.b[l]).xreplace(tie), net.z[l], net=net).ok
+    assert symbolic_check((V.T * net.a[l - 1] + net.b[l]).xreplace(tie), net.z[l], net=net).ok
+    assert not symbolic_check((V * net.a[l - 1] + net.b[l]).xreplace(tie), net.z[l], net=net).ok
     rng = np.random.default_rng(1)
     W = rng.standard_normal((3, 4))
     a, b = rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
@@ -119,10 +134,10 @@ def test_transposed_storage_gives_the_same_z_only_with_the_transpose():
 
 def test_source_002_bias_of_the_wrong_layer_is_rejected_and_the_fix_accepted():
     eq = SymbolicNetwork([2, 3, 3, 3])
-    assert not check(eq.W[2] * eq.a[1] + eq.b[1], eq.z[2], net=eq).ok            # as printed: b^l
-    assert check(eq.W[2] * eq.a[1] + eq.b[2], eq.z[2], net=eq).ok                # fixed: b^{l+1}
-    uneq = SymbolicNetwork([2, 3, 4])                                            # unequal widths: a shape error
-    r = check(lambda n: n.W[2] * n.a[1] + n.b[1], lambda n: n.z[2], net=uneq)
+    assert not symbolic_check(eq.W[2] * eq.a[1] + eq.b[1], eq.z[2], net=eq).ok  # as printed: b^l
+    assert symbolic_check(eq.W[2] * eq.a[1] + eq.b[2], eq.z[2], net=eq).ok  # fixed: b^{l+1}
+    uneq = SymbolicNetwork([2, 3, 4])  # unequal widths: a shape error
+    r = symbolic_check(lambda n: n.W[2] * n.a[1] + n.b[1], lambda n: n.z[2], net=uneq)
     assert not r.ok and "shape mismatch" in r.message
 
 
@@ -131,16 +146,20 @@ def test_source_002_shared_bias_is_a_different_network():
     a = eq.x
     for l in range(1, eq.L + 1):
         a = eq.sigma_of(eq.W[l] * a + eq.b[1])
-    assert not check(a, eq.a[eq.L], net=eq).ok
+    assert not symbolic_check(a, eq.a[eq.L], net=eq).ok
 
 
 def test_sources_000_001_003_forward_pass_match_ours():
     net = SymbolicNetwork([2, 3, 3, 2])
     for l in range(1, net.L + 1):
-        b0 = sp.Matrix([net.sigma_f(sum(net.W[l][i, j] * net.a[l - 1][j] for j in range(net.sizes[l - 1]))
-                                    + net.b[l][i]) for i in range(net.sizes[l])])
-        assert check(b0, net.a[l], net=net).ok
-        assert check(net.sigma_of(net.W[l] * net.a[l - 1] + net.b[l]), net.a[l], net=net).ok
+        b0 = sp.Matrix(
+            [
+                net.sigma_f(sum(net.W[l][i, j] * net.a[l - 1][j] for j in range(net.sizes[l - 1])) + net.b[l][i])
+                for i in range(net.sizes[l])
+            ]
+        )
+        assert symbolic_check(b0, net.a[l], net=net).ok
+        assert symbolic_check(net.sigma_of(net.W[l] * net.a[l - 1] + net.b[l]), net.a[l], net=net).ok
 
 
 def forward_loop(W, b, x, sigma):
@@ -171,50 +190,314 @@ def test_loop_without_bias_differs_from_mlp_forward():
     assert not compare("z[1]", z_nb, net.forward(X).z[1], quiet=True).ok
 
 
+# ------------------------------------------------------------------------------------------- proof cells
+def test_a_failing_proof_stops_the_cell_with_its_diagnosis_first():
+    net = SymbolicNetwork([2, 3, 2])
+    p = Proof("(1.1)", net=net)
+    p.check(neuron_sums(net, 1), net.z[1], layer=1)
+    with pytest.raises(CheckFailed) as info:  # a lost bias at layer 2 fails the proof of (1.1)
+        p.check(neuron_sums(net, 2, bias=False), net.z[2], layer=2)
+    assert info.value.lines[0].startswith("✘ (1.1) fails at layer 2 of 2-3-2: misses the bias b²")
+    assert len(info.value.lines) <= 4
+    whole = Proof("(1.1)", net=net)
+    for l in (1, 2):
+        whole.check(neuron_sums(net, l), net.z[l], layer=l)
+    assert repr(whole).startswith("✔ (1.1) for layers 1-2 of 2-3-2, 5 entries"), "one line for the whole proof"
+
+
+def test_the_notebooks_rejections_fail_when_the_formula_is_right():
+    # each `reject` cell of the notebook raises if the engine accepts the formula it shows as wrong
+    net = SymbolicNetwork([2, 3, 2])
+    a1 = net.sigma_of(net.W[1] * net.x + net.b[1])
+    with pytest.raises(CheckFailed, match="engine proves it"):
+        reject("(1.2) without b¹", net.W[2] * a1 + net.b[2], net.z[2], expect="misses the bias b^1", net=net)
+    a1_no_bias = net.sigma_of(net.W[1] * net.x)
+    assert not reject(
+        "(1.2) without b¹", net.W[2] * a1_no_bias + net.b[2], net.z[2], expect="misses the bias b^1", net=net
+    ).ok
+    with pytest.raises(CheckFailed, match="not for the expected reason"):
+        reject("(1.2) without b¹", net.W[2] * a1_no_bias + net.b[2], net.z[2], expect="σ′", net=net)
+
+
+def test_the_notebooks_proof_cells_print_one_line_per_statement():
+    nb = nbformat.read(str(NB), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+        lines += ["".join(o["data"].get("text/plain", "")) for o in cell.get("outputs", []) if "data" in o]
+        shown = [line for text in lines for line in text.splitlines() if line.startswith(("✔", "✘"))]
+        assert len(shown) == len(set(shown)), f"a repeated verdict line in: {cell.source[:60]!r}"
+        assert not any("proved: all" in line for line in shown), "proofs go through Proof/prove, one line each"
+        for line in shown:
+            assert not re.search(r"[\^_]\{", line), f"raw LaTeX in a verdict line: {line}"
+
+
 # ------------------------------------------------------------------------------------------- quizzes
 INTENDED = {"1.1": [1], "1.2": [0], "1.3": [2], "1.4": [0, 2, 3]}
 
 
-def test_quizzes_accept_the_intended_answer_and_reject_another():
-    assert_quiz_answers(NB, INTENDED)
+def test_each_quiz_is_one_line_followed_by_its_answer_cell():
+    cells = nbformat.read(str(NB), as_version=4).cells
+    found = {}
+    for i, cell in enumerate(cells):
+        m = re.fullmatch(r'quiz\("(\d+\.\d+)"\)', cell.source.strip())
+        if cell.cell_type == "code" and m:
+            qid = m.group(1)
+            assert "this is what is graded" in cells[i + 1].source
+            meta = cells[i + 2].metadata.get("nbgrader", {})
+            assert meta.get("solution") and meta.get("grade_id") == f"quiz{qid.replace('.', '_')}-answer"
+            found[qid] = cells[i + 2].source
+    assert sorted(found) == sorted(INTENDED)
+    for qid, right in INTENDED.items():
+        assert f'answer("{qid}", {right})' in found[qid]
 
 
-# ------------------------------------------------------------------------------------------- exercise checks
-def test_notebook_has_the_two_exercises():
+@pytest.mark.parametrize("qid", sorted(INTENDED))
+def test_quiz_accepts_the_intended_answer_and_names_each_wrong_option(qid):
+    right = INTENDED[qid]
+    assert answer(qid, right).ok
+    for wrong in (i for i in range(len(Quiz.load(qid).options)) if i not in right):
+        outcome = answer(qid, sorted(right + [wrong]))
+        assert not outcome.ok and f"Option {wrong} is wrong:" in outcome.message, outcome.message
+    if len(right) > 1:
+        assert "one more option is right" in answer(qid, right[:-1]).message
+    explanation = Quiz.load(qid).solution()[1]
+    assert "$" in explanation and "W^l_jk" not in explanation, "explanations are typeset"
+
+
+def test_no_quiz_option_shows_stray_markdown():
+    for qid in INTENDED:
+        for option in Quiz.load(qid).options:
+            assert option.count("`") % 2 == 0 and "**" not in option, option
+
+
+# ------------------------------------------------------------------------------------------- exercises
+def test_notebook_has_the_two_exercises_as_one_line_checks():
+    nb = nbformat.read(str(NB), as_version=4)
     assert exercise_ids(NB) == ["ex1_1", "ex1_2"]
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            qid = meta["grade_id"][2:].replace("_", ".")
+            assert cell.source == f'check("{qid}")'
+            assert meta["locked"] and meta["points"] == get(qid).points
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for qid in ("1.1", "1.2"):
+        assert f'Stuck? `solution("{qid}")` shows a worked solution.' in markdown
+
+
+def instructor_answer(qid):
+    """The instructor's answer cell of an exercise as a namespace (the marker lines dropped)."""
+    path, source = read_solution(qid)
+    ns = {}
+    exec(source, ns)
+    return ns
+
+
+def run_check(qid, ns):
+    """check(qid) as a student's kernel runs it, with `ns` as the notebook's namespace: None or the failure lines."""
+    ns = dict(ns, check=check)
+    try:
+        exec(f'_result = check("{qid}")', ns)
+    except CheckFailed as exc:
+        return exc.lines
+    assert ns["_result"].ok
+    return None
+
+
+def graded(qid, ns):
+    """The grader's verdict: every case (hidden ones too) run here, judged from the JSON record alone."""
+    ex = get(qid)
+    answers = _answers(ex, ns)
+    record = {"exercise": qid, "values": [_run_case(ex, case, answers) for case in ex.cases()]}
+    return judge_record(qid, enc.loads(enc.dumps(record)))
+
+
+@pytest.mark.parametrize("qid", ["1.1", "1.2"])
+def test_instructor_solution_passes_every_case_hidden_included(qid):
+    ns = instructor_answer(qid)
+    assert run_check(qid, ns) is None
+    verdict = graded(qid, ns)
+    assert verdict.status == "passed" and verdict.points == get(qid).points, verdict
+    assert any(c.hidden for c in get(qid).cases())
+
+
+STUB_11 = "def z2(W, b, x, sigma):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+STUB_12 = (
+    "def forward_loop(W, b, x, sigma):\n    L = len(W) - 1\n    # YOUR CODE HERE\n"
+    "    raise NotImplementedError()\n    return z, a\n"
+)
+
+
+@pytest.mark.parametrize(
+    "qid, source", [("1.1", STUB_11), ("1.2", STUB_12), ("1.1", ""), ("1.2", "forward_loop = ...")]
+)
+def test_a_blank_answer_is_not_answered_yet(qid, source):
+    ns = {}
+    exec(source, ns)
+    lines = run_check(qid, ns)
+    assert lines == [lines[0]] and lines[0].startswith(f"✘ Exercise {qid} is not answered yet"), lines
+    assert graded(qid, ns).status == "not answered"
+
+
+def test_the_workbook_stubs_are_the_ones_tested():
+    nb = nbformat.read(str(NB), as_version=4)
+    copy, _, _ = student_copy(nb, NB.name)
+    stubs = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+        for c in copy["cells"]
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("ex")
+    }
+    assert STUB_11.strip() in stubs["ex1_1-answer"] and STUB_12.strip() in stubs["ex1_2-answer"]
 
 
 Z2 = "def z2(W, b, x, sigma):\n    return {}\n"
-LOOP = ("def forward_loop(W, b, x, sigma):\n    z, a = [None], [x]\n    for l in range(1, len(W)):\n"
-        "        z.append({z})\n        a.append({a})\n    return z, a\n")
-
-# (wrong answer of 1.1, expected text), (wrong answer of 1.2, expected text): one notebook run per row
-CASES = [
-    pytest.param(Z2.format("W[2] * sigma(W[1] * x + b[1])"), "misses the bias b^2",
-                 LOOP.format(z="W[l] @ a[l - 1]", a="sigma(z[l])"), "the bias b[l] is missing", id="lost-bias"),
-    pytest.param(Z2.format("W[2].T * sigma(W[1] * x + b[1]) + b[2]"), "shape mismatch",
-                 LOOP.format(z="W[l].T @ a[l - 1] + b[l]", a="sigma(z[l])"), "W[l].T", id="transposed-W"),
-    pytest.param(Z2.format("W[2] * (W[1] * x + b[1]) + b[2]"), "no single typical slip",
-                 LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="sigma(W[l] @ a[l - 1]) + b[l]"),
-                 "sigma was applied before adding the bias", id="sigma-misplaced"),
-    pytest.param(Z2.format("W[2] * sigma(W[1] * x + b[1]) + b[1]"), "shape mismatch",
-                 LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="z[l]"), "sigma is missing", id="wrong-bias/no-sigma"),
+SLIPS_11 = [
+    ("W[2] * sigma(W[1] * x + b[1])", "misses the bias b²"),
+    ("W[2] * sigma(W[1] * x) + b[2]", "misses the bias b¹"),
+    ("W[2].T * sigma(W[1] * x + b[1]) + b[2]", "W[2].T where W[2] belongs?"),
+    ("W[2] * sigma(W[1].T * x + b[1]) + b[2]", "W[1].T where W[1] belongs?"),
+    ("W[1] * sigma(W[1] * x + b[1]) + b[2]", "W[1] where W[2] belongs?"),
+    ("W[2] * (W[1] * x + b[1]) + b[2]", "σ is missing at layer 1"),
+    ("sigma(W[2] * sigma(W[1] * x + b[1]) + b[2])", "σ is applied to z² as well"),
+    ("W[2] * (sigma(W[1] * x) + b[1]) + b[2]", "σ is applied before adding the bias"),
+    ("W[2] * sigma(W[1] * x + b[1]) + b[1]", "b[1] where b[2] belongs?"),
+    ("W[1] * x + b[1]", "returns z¹"),
+    ("(W[2] * sigma(W[1] * x + b[1]) + b[2]).T", "z² is a row"),
+    ("None", "z2 returned None"),
 ]
 
 
+@pytest.mark.parametrize("body, slip", SLIPS_11, ids=[s for _, s in SLIPS_11])
+def test_exercise_1_1_names_the_slip_in_the_first_line(body, slip):
+    ns = {}
+    exec(Z2.format(body), ns)
+    lines = run_check("1.1", ns)
+    assert lines is not None and lines[0].startswith("✘ Exercise 1.1: ") and slip in lines[0], lines
+    assert len(lines) <= 5
+    assert not any(re.search(r"[\^_]\{", line) for line in lines), "no raw LaTeX"
+    assert graded("1.1", ns).status == "failed"
+
+
+@pytest.mark.parametrize(
+    "body, slip",
+    [
+        ("W[2].T * sigma(W[1] * x + b[1]) + b[2]", "W² is transposed"),  # square W² in a hidden case
+        ("W[2] * sigma(W[1] * x + b[1]) + b[1]", "uses b¹ where b² belongs"),  # layers 1 and 2 of equal width
+    ],
+)
+def test_exercise_1_1_hidden_cases_name_slips_that_fit_the_shapes(body, slip):
+    ns = {}
+    exec(Z2.format(body), ns)
+    ex = get("1.1")
+    visible = _judge_case(ex, ex.cases()[0], _run_case(ex, ex.cases()[0], [ns["z2"]]))
+    assert not visible.ok and "not fit" in visible.message  # on 2-3-4 the slip is a shape error
+    for case in (c for c in ex.cases() if c.hidden):  # 3-2-2-1 and 2-2-2: the shapes fit
+        outcome = _judge_case(ex, case, _run_case(ex, case, [ns["z2"]]))
+        assert not outcome.ok and outcome.message.startswith(slip), (case.label, outcome.message)
+
+
+LOOP = (
+    "def forward_loop(W, b, x, sigma):\n    z, a = [None], [x]\n    for l in range(1, len(W)):\n"
+    "        z.append({z})\n        a.append({a})\n    return z, a\n"
+)
+SLIPS_12 = [
+    (LOOP.format(z="W[l] @ a[l - 1]", a="sigma(z[l])"), "z[1]: the bias b[l] is missing"),
+    (LOOP.format(z="W[l].T @ a[l - 1] + b[l]", a="sigma(z[l])"), "is there a W[l].T?"),
+    (LOOP.format(z="W[l - 1] @ a[l - 1] + b[l]", a="sigma(z[l])"), "is an index off by one, W[l-1] for W[l]?"),
+    (
+        LOOP.replace("range(1, len(W))", "range(len(W))").format(z="W[l] @ a[l - 1] + b[l]", a="sigma(z[l])"),
+        "W[0] and b[0] are None",
+    ),
+    (LOOP.format(z="W[l] @ a[l] + b[l]", a="sigma(z[l])"), "an index past the end of a list"),
+    (LOOP.format(z="W[l] * a[l - 1] + b[l]", a="sigma(z[l])"), "`*` is NumPy's entrywise product"),
+    (
+        LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="sigma(W[l] @ a[l - 1]) + b[l]"),
+        "a[1]: σ was applied before adding the bias",
+    ),
+    (LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="z[l]"), "a[1]: σ is missing"),
+    (LOOP.format(z="sigma(W[l] @ a[l - 1] + b[l])", a="z[l]"), "z[1]: z[l] holds σ(z[l])"),
+    (LOOP.format(z="W[l] @ sigma(a[l - 1]) + b[l]", a="sigma(z[l])"), "z[1]: σ was applied to a[l-1] again"),
+    (
+        "def forward_loop(W, b, x, sigma):\n    z, a, h = [], [], x\n    for l in range(1, len(W)):\n"
+        "        z.append(W[l] @ h + b[l])\n        h = sigma(z[-1])\n        a.append(h)\n    return z, a\n",
+        "must be padded",
+    ),
+    (
+        LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="sigma(z[l])").replace("return z, a", "return a"),
+        "must return the two lists z and a",
+    ),
+    (LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="sigma(z[l])").replace("return z, a", "pass"), "returned None"),
+]
+
+
+@pytest.mark.parametrize("source, slip", SLIPS_12, ids=[s for _, s in SLIPS_12])
+def test_exercise_1_2_names_the_slip_in_the_first_line(source, slip):
+    ns = {}
+    exec(source, ns)
+    lines = run_check("1.2", ns)
+    assert lines is not None and lines[0].startswith("✘ Exercise 1.2: ") and slip in lines[0], lines
+    assert len(lines) <= 5
+    assert graded("1.2", ns).status == "failed"
+
+
+def test_exercise_1_2_hidden_square_case_names_a_transposed_w():
+    ns = {}
+    exec(LOOP.format(z="W[l].T @ a[l - 1] + b[l]", a="sigma(z[l])"), ns)
+    verdict = graded("1.2", ns)
+    assert verdict.status == "failed" and "is there a W[l].T?" in verdict.message  # (3, 4) in the visible case
+    square = next(c for c in get("1.2").cases() if c.params["sizes"] == [2, 2, 2])
+    outcome = _judge_case(get("1.2"), square, _run_case(get("1.2"), square, [ns["forward_loop"]]))
+    assert not outcome.ok and "W[l] is transposed" in outcome.message
+
+
+def test_exercise_1_2_sees_only_plain_arrays():
+    seen = {}
+
+    def forward_loop(W, b, x, sigma):
+        seen["types"] = {type(w).__name__ for w in W[1:] + b[1:]} | {type(x).__name__}
+        z, a = [None], [x]
+        for l in range(1, len(W)):
+            z.append(W[l] @ a[l - 1] + b[l])
+            a.append(sigma(z[l]))
+        return z, a
+
+    assert run_check("1.2", {"forward_loop": forward_loop}) is None
+    assert seen["types"] == {"ndarray"}
+
+
+def test_the_judge_recomputes_the_reference_from_the_case_alone():
+    # a value that is right for another seed is wrong here: the judge does not take the reference from `run`
+    ex = get("1.2")
+    case = ex.cases()[0]
+    other = MLP(case.params["sizes"], activation="sigmoid", seed=case.params["seed"] + 1)
+    X = np.random.default_rng(case.params["seed"]).standard_normal((case.params["sizes"][0], case.params["m"]))
+    ref = other.forward(X)
+    assert not ex.judge(case, [list(ref.z), list(ref.a)]).ok
+    mine = MLP(case.params["sizes"], activation="sigmoid", seed=case.params["seed"]).forward(X)
+    assert ex.judge(case, [list(mine.z), list(mine.a)]).ok
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("answer11, expect11, answer12, expect12", CASES)
-def test_exercise_checks_reject_typical_wrong_answers(answer11, expect11, answer12, expect12):
-    verdicts = run_with_answers(NB, {"ex1_1": answer11, "ex1_2": answer12})
+def test_the_notebook_check_cells_stop_with_the_slip_in_a_kernel():
+    verdicts = run_with_answers(
+        NB,
+        {
+            "ex1_1": Z2.format("W[2] * sigma(W[1] * x + b[1])"),
+            "ex1_2": LOOP.format(z="W[l] @ a[l - 1] + b[l]", a="z[l]"),
+        },
+    )
     ok11, msg11 = verdicts["ex1_1"]
     ok12, msg12 = verdicts["ex1_2"]
-    assert not ok11 and "AssertionError" in msg11 and expect11 in msg11, msg11
-    assert not ok12 and "AssertionError" in msg12 and expect12 in msg12, msg12
+    assert not ok11 and msg11.startswith("CheckFailed: ✘ Exercise 1.1: misses the bias b²"), msg11
+    assert not ok12 and msg12.startswith("CheckFailed: ✘ Exercise 1.2: a[1]: σ is missing"), msg12
 
 
 # ------------------------------------------------------------------------------------------- index form (check_index)
 def test_index_form_of_1_5_is_proved_and_its_einsum_twin_agrees():
     from backprop_lib.symbolic import check_index, to_einsum
+
     net = SymbolicNetwork([2, 3, 4, 2])
     eq15 = "z[l]_j = W[l]_jk * a[l-1]_k + b[l]_j"
     for l in (1, 2, 3):
@@ -229,9 +512,15 @@ def test_index_form_of_1_5_is_proved_and_its_einsum_twin_agrees():
 
 def test_index_form_slips_are_named():
     from backprop_lib.symbolic import check_index
+
     eq = SymbolicNetwork([2, 3, 3, 3])
-    printed = check_index("z[l+1]_m = W[l+1]_mk * a[l]_k + b[l]_m", net=eq, l=1)     # source 002 as printed
+    printed = check_index("z[l+1]_m = W[l+1]_mk * a[l]_k + b[l]_m", net=eq, l=1)  # source 002 as printed
     assert not printed.ok and "b^{l + 1}" in printed.message
     assert check_index("z[l+1]_m = W[l+1]_mk * a[l]_k + b[l+1]_m", net=eq, l=1).ok
     swapped = check_index("z[l]_j = W[l]_kj * a[l-1]_k + b[l]_j", net=eq, l=2)
     assert not swapped.ok and "transposed" in swapped.message
+
+
+def test_the_first_code_cell_imports_the_course_functions():
+    first = next(c.source for c in nbformat.read(str(NB), as_version=4).cells if c.cell_type == "code")
+    assert "from backprop_lib.course import answer, check, quiz, solution" in first
