@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test verify bench book clean
+.PHONY: lab test lint verify bench book clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lab: $(STAMP)          ## write your workbook (only what is missing) and open it
 test: $(STAMP)         ## unit tests and every notebook under nbval
 	$(PY) -m pytest
 
+lint: $(STAMP)         ## ruff: lint and format check of the package, the tests and the notebooks' code
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 verify: $(STAMP)       ## check every equation of the four source derivations
 	$(PY) -m backprop_lib verify
 
@@ -35,3 +39,11 @@ book: $(STAMP)         ## the series as an offline web site: book/_build/html/in
 
 clean:
 	rm -rf $(VENV) release reports screenshots _build book/_build
+
+# Mutation testing (issue #13), not part of `make test`: about an hour on 2 cores, in a scratch copy of the tree.
+# MUTATE=symbolic mutates backprop_lib/symbolic/check.py and index.py; MUTATION_ARGS="--jobs 1" or "--modules costs".
+MUTATE ?= numeric
+MUTATION_ARGS ?=
+.PHONY: mutation
+mutation: $(STAMP)     ## do the tests catch wrong code? mutmut over the numeric core (MUTATE=symbolic: the proof engine)
+	$(PY) mutation/run.py $(MUTATE) $(MUTATION_ARGS)

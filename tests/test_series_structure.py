@@ -14,7 +14,7 @@ NAMES = [p.stem for p in NOTEBOOKS]
 
 # The notebook in which each part of the package is first taught (CONTRIBUTING.md's package map).
 INTRODUCED_IN = {
-    "backprop_lib.quiz": 0, "backprop_lib.symbolic": 0,
+    "backprop_lib.course": 0, "backprop_lib.symbolic": 0,
     "backprop_lib.network": 1, "backprop_lib.feedback": 1, "backprop_lib.plotting": 1,
     "backprop_lib.symbolic.index": 1,
     "backprop_lib.activations": 2, "backprop_lib.costs": 2,
@@ -74,11 +74,19 @@ def test_numbers_its_equations_and_ends_with_summary_exercises_navigation(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_has_at_least_two_quizzes_and_exercises(path):
-    code = text(path, "code")
-    assert len(re.findall(r"^quiz_\d+_\d+ = Quiz\(", code, re.M)) >= 2
+    """Quizzes are one-line `quiz("N.k")` cells, each followed by its graded answer cell; exercises are an answer
+    cell and a one-line `check("N.k")` cell with nbgrader's metadata and points."""
+    n = int(path.stem[:2])
+    all_cells = cells(path)
+    shown = [m for c in all_cells if c.cell_type == "code" for m in re.findall(r'^quiz\("(\d+\.\d+)"\)$', c.source, re.M)]
+    assert len(shown) >= 2 and all(q.startswith(f"{n}.") for q in shown)
+    answered = {c.metadata.get("nbgrader", {}).get("grade_id") for c in all_cells}
+    assert {f"quiz{q.replace('.', '_')}-answer" for q in shown} <= answered, "each quiz has its answer cell"
     if path.stem != "00_index":
-        checks = [c for c in cells(path) if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+        checks = [c for c in all_cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
         assert len(checks) >= 2, "at least two graded exercises"
+        for c in checks:
+            assert re.fullmatch(r'check\("\d+\.\d+"\)', c.source.strip()), f"a check cell is one line: {c.source!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)

@@ -85,24 +85,45 @@ def make_workbook(dest="workbook", source=NOTEBOOKS, reset=(), out=print) -> dic
     return report
 
 
+class Progress:
+    """The progress table: Markdown in Jupyter, the same table as text elsewhere."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+    def _repr_markdown_(self):
+        return self.text
+
+
 def progress(folder=None):
-    """Which exercises and quizzes of the workbook are done and right, notebook by notebook (a Markdown table).
+    """Which exercises and quizzes of the workbook are done and right, notebook by notebook (a table).
 
     Quizzes are read from the answer cells as saved (save the notebook first); exercises from the last run of
-    each check cell in this workbook.
+    each check cell in this workbook. Outside a workbook folder it says where to run it instead.
     """
-    from IPython.display import Markdown
-
     from .exercises import exercises
     from .quiz import all_quizzes, score_answer_source
 
     folder = Path(folder) if folder is not None else Path.cwd()
+    if not (folder / MANIFEST).is_file():
+        return Progress("progress() reports on your workbook: run it in the workbook's 00_index.ipynb "
+                        "(`python -m backprop_lib workbook` writes the workbook; `make lab` opens it).")
     state = {}
     if (folder / ".progress.json").is_file():
-        state = json.loads((folder / ".progress.json").read_text()).get("exercises", {})
+        try:
+            state = json.loads((folder / ".progress.json").read_text()).get("exercises", {})
+        except ValueError:
+            state = {}
     answers = {}
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except ValueError:
+            continue
+        for cell in cells:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
             if gid.startswith("quiz") and gid.endswith("-answer"):
                 answers[gid[4:-7].replace("_", ".")] = "".join(cell["source"])
@@ -116,7 +137,7 @@ def progress(folder=None):
         open_ = [f"Ex {i}" for i in ex_ids if i not in ex_right] + [f"Quiz {i}" for i in qz_ids if i not in qz_right]
         rows.append(f"| {chapter:02d} | {len(ex_right)} of {len(ex_ids)} | {len(qz_right)} of {len(qz_ids)} | "
                     f"{', '.join(open_) or 'none: done'} |")
-    return Markdown("\n".join(rows))
+    return Progress("\n".join(rows))
 
 
 def workbook_main(argv) -> int:

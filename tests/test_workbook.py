@@ -1,0 +1,163 @@
+"""The student's workbook: no answer in sight, blank answers say "not answered yet", the student's work survives.
+
+Built from the instructor notebooks in notebooks/ by `python -m backprop_lib workbook` (backprop_lib/course/
+workbook.py, through course/strip.py, the same stripping code as the release).
+"""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backprop_lib.course.exercises import check, exercises
+from backprop_lib.course.quiz import all_quizzes, score_answer_source
+from backprop_lib.course.strip import BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, student_copy
+from backprop_lib.course.workbook import make_workbook
+from backprop_lib.verdict import CheckFailed
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def load(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def src(cell):
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("wb") / "workbook"
+    make_workbook(dest, out=lambda *_: None)
+    return dest
+
+
+def solution_lines(cell):
+    """The lines inside the solution regions of an instructor cell that do not also stand outside them."""
+    inside, outside, region = [], [], False
+    for line in src(cell).splitlines():
+        if BEGIN_SOLUTION in line:
+            region = True
+        elif END_SOLUTION in line:
+            region = False
+        elif line.strip():
+            (inside if region else outside).append(line.strip())
+    return [line for line in inside if line not in outside and len(line) > 3]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_solution_line_and_no_hidden_test_in_the_workbook(workbook, path):
+    original, copy_ = load(path), load(workbook / path.name)
+    assert len(original["cells"]) == len(copy_["cells"])
+    for index, (cell, student) in enumerate(zip(original["cells"], copy_["cells"])):
+        text = src(student)
+        assert BEGIN_SOLUTION not in text and BEGIN_HIDDEN not in text, f"{path.name} cell {index}: a marker"
+        for line in solution_lines(cell):
+            assert line not in text, f"{path.name} cell {index}: the solution line {line!r} is in the workbook"
+        if gid(cell).endswith("-answer") or cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            assert not student.get("outputs"), f"{path.name} cell {index}: an answer or check cell kept its output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_quiz_key_or_answer_is_visible(workbook, path):
+    for index, cell in enumerate(load(workbook / path.name)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        shown = src(cell) + json.dumps(cell.get("outputs", []))
+        assert not re.search(r"qk[12]:|qs1:|\bs2:[A-Za-z0-9_-]{8}", shown), f"{path.name} cell {index}: a key"
+        for qid, choice in re.findall(r'answer\("(\d+\.\d+)",\s*(\[[^\]]*\])', src(cell)):
+            assert choice == "[]", f"{path.name} cell {index}: quiz {qid} is answered in the workbook"
+
+
+def test_teaching_outputs_are_kept(workbook):
+    """A notebook reads well before it runs: figures and proofs of the teaching cells are still there."""
+    kept = sum(bool(c.get("outputs")) for p in NOTEBOOKS for c in load(workbook / p.name)["cells"]
+               if c["cell_type"] == "code")
+    assert kept >= 10 * len(NOTEBOOKS) // 2
+
+
+def test_every_quiz_answer_cell_is_blank_and_scores_nothing(workbook):
+    seen = set()
+    for path in NOTEBOOKS:
+        for cell in load(workbook / path.name)["cells"]:
+            if gid(cell).startswith("quiz") and gid(cell).endswith("-answer"):
+                qid = gid(cell)[4:-7].replace("_", ".")
+                outcome = score_answer_source(qid, src(cell))
+                assert not outcome.ok and outcome.points == 0 and not outcome.answered
+                seen.add(qid)
+    assert seen == set(all_quizzes()), "every quiz has an answer cell in its notebook"
+
+
+def _stub_namespace(path, exercise_id):
+    """Run the notebook's import cell and the workbook's answer cell of an exercise in a fresh namespace."""
+    nb, _, _ = student_copy(load(path), path.name)
+    chapter, number = exercise_id.split(".")
+    ns = {}
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    exec(src(code[0]), ns)  # the imports of the notebook
+    answer = [c for c in code if gid(c) == f"ex{chapter}_{number}-answer"]
+    assert answer, f"{path.name}: no answer cell for Exercise {exercise_id}"
+    exec(src(answer[0]), ns)
+    return ns
+
+
+@pytest.mark.parametrize("exercise_id", list(exercises()))
+def test_a_blank_answer_says_not_answered_yet(exercise_id):
+    path = next(p for p in NOTEBOOKS if p.name.startswith(f"{int(exercise_id.split('.')[0]):02d}_"))
+    ns = _stub_namespace(path, exercise_id)
+    ns["check"] = check
+    with pytest.raises(CheckFailed) as info:
+        exec(f'check("{exercise_id}")', ns)
+    lines = info.value.lines
+    assert "not answered yet" in lines[0] and len(lines) <= 5, lines
+
+
+def test_a_second_run_keeps_the_students_work_byte_for_byte(tmp_path):
+    dest = tmp_path / "workbook"
+    make_workbook(dest, out=lambda *_: None)
+    mine = dest / NOTEBOOKS[1].name
+    nb = load(mine)
+    nb["cells"][0]["source"] = "my own notes\n" + src(nb["cells"][0])
+    mine.write_text(json.dumps(nb), encoding="utf-8")
+    before = mine.read_bytes()
+    (dest / NOTEBOOKS[2].name).unlink()
+    report = make_workbook(dest, out=lambda *_: None)
+    assert mine.read_bytes() == before
+    assert report["added"] == [NOTEBOOKS[2].name] and NOTEBOOKS[1].name in report["kept"]
+
+
+def test_reset_backs_up_and_restores_one_notebook(tmp_path):
+    dest = tmp_path / "workbook"
+    make_workbook(dest, out=lambda *_: None)
+    target = dest / NOTEBOOKS[1].name
+    fresh = target.read_bytes()
+    target.write_text("{}", encoding="utf-8")
+    report = make_workbook(dest, reset=[NOTEBOOKS[1].name[:2]], out=lambda *_: None)
+    assert report["reset"] == [NOTEBOOKS[1].name] and target.read_bytes() == fresh
+    backups = list((dest / ".backup").glob("*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text() == "{}"
+
+
+def test_a_bad_reset_changes_nothing(tmp_path):
+    dest = tmp_path / "workbook"
+    with pytest.raises(ValueError, match="reset: expected a notebook number"):
+        make_workbook(dest, reset=["99"], out=lambda *_: None)
+    assert not dest.exists()
+
+
+def test_the_command_line_writes_the_workbook(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
+                         capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "wb").glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+    again = subprocess.run([sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
+                           capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert "nothing was changed" in again.stdout
