@@ -1,29 +1,37 @@
-"""Tests mirroring notebooks/04_matrix_form.ipynb: the matrix form (4.1)-(4.8) and the exercise checks.
+"""Tests mirroring notebooks/04_matrix_form.ipynb: the matrix form (4.1)-(4.8), the exercises and the quizzes.
 
 Part 1 checks what the notebook derives, directly with the package and the symbolic engine, and that the wrong
 forms it discusses (source 002's unparenthesised recursion, source 003's Eq (5), a missing transpose, sigma for
 sigma', a wrong layer, the wrong sign of the step) are rejected with the right diagnosis.
-Part 2 runs the notebook with typical wrong answers to its exercises and checks that every check rejects them.
+Part 2, the exercises (backprop_lib/course/exercises/ch04.py): the instructor's solution passes every case through
+the grader's path, a blank answer is "not answered yet", and every typical slip is named in the first line of a
+failure of at most 5 lines. Part 3: the quizzes, and the notebook's one-line check, quiz and proof cells.
 """
-import sys
-from pathlib import Path
+import json
+import re
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
+from nbtools import NOTEBOOKS, exercise_ids
 
 from backprop_lib.activations import get_activation
 from backprop_lib.costs import get_cost
+from backprop_lib.course import answer
+from backprop_lib.course import encode as enc
+from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
+from backprop_lib.course.exercises import check as check_exercise
+from backprop_lib.course.quiz import Quiz, score_answer_source
+from backprop_lib.course.strip import read_solution, student_copy
 from backprop_lib.feedback import compare
 from backprop_lib.gradcheck import gradient_check
 from backprop_lib.network import MLP
 from backprop_lib.plotting import draw_matrix_shapes
 from backprop_lib.symbolic import SymbolicNetwork, bcast_mul, check, hadamard
+from backprop_lib.verdict import CheckFailed
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import run_with_answers  # noqa: E402
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_matrix_form.ipynb"
+NOTEBOOK = NOTEBOOKS / "04_matrix_form.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,7 @@ def test_four_equations_hold_on_non_square_networks(sizes):
 def test_missing_transpose_is_a_shape_error(sym):
     r = check(lambda n: hadamard(n.W[3] * n.delta(3), sp_z(n, 2)), sym.delta(2), net=sym)
     assert not r.ok
-    assert "shape mismatch" in r.message
+    assert "shape" in r.message and ("transpose" in r.message or "shape mismatch" in r.message)
 
 
 def test_sigma_for_sigma_prime_is_diagnosed(sym):
@@ -189,22 +197,22 @@ def _inline_backprop(net, x, y, hidden_prime=None):
     hidden_prime replaces sigma' in the hidden layers of the delta form (to make a deliberately wrong version).
     """
     act, cost = get_activation("sigmoid"), get_cost("quadratic")
-    hidden_prime = hidden_prime or act.prime
+    hidden_prime = hidden_prime or act.sigma_prime
     z, a = [None], [x]
     for l in range(1, net.L + 1):
         z.append(net.W[l] @ a[l - 1] + net.b[l])
-        a.append(act.f(z[l]))
+        a.append(act.sigma(z[l]))
     delta = [None] * (net.L + 1)
-    delta[net.L] = cost.grad_a(a[net.L], y) * act.prime(z[net.L])
+    delta[net.L] = cost.grad_a(a[net.L], y) * act.sigma_prime(z[net.L])
     for l in range(net.L - 1, 0, -1):
         delta[l] = (net.W[l + 1].T @ delta[l + 1]) * hidden_prime(z[l])
     omega = [None] * (net.L + 1)
     lam = [None] * (net.L + 1)
     omega[net.L] = cost.grad_a(a[net.L], y)
-    lam[net.L] = omega[net.L] * act.prime(z[net.L])
+    lam[net.L] = omega[net.L] * act.sigma_prime(z[net.L])
     for l in range(net.L - 1, 0, -1):
         omega[l] = net.W[l + 1].T @ lam[l + 1]
-        lam[l] = omega[l] * act.prime(z[l])
+        lam[l] = omega[l] * act.sigma_prime(z[l])
     dW = [None] + [delta[l] @ a[l - 1].T for l in range(1, net.L + 1)]
     db = [None] + [delta[l] for l in range(1, net.L + 1)]
     return dW, db, delta, omega, lam
@@ -222,7 +230,7 @@ def test_inline_numpy_matches_package_and_gradient_check():
         compare(f"lam[{l}]", lam[l], delta[l], quiet=True).require()
     assert gradient_check(net, x, y, grads=(dW, db)).ok
     # neither check is blind: sigma where sigma' belongs in the hidden layers is caught by both
-    bad_dW, bad_db, *_ = _inline_backprop(net, x, y, hidden_prime=get_activation("sigmoid").f)
+    bad_dW, bad_db, *_ = _inline_backprop(net, x, y, hidden_prime=get_activation("sigmoid").sigma)
     assert not compare("dW[1]", bad_dW[1], g.dW[1], quiet=True).ok
     report = gradient_check(net, x, y, grads=(bad_dW, bad_db))
     assert not report.ok and "dW[1]" in report.message
@@ -244,69 +252,214 @@ def test_training_step_matches_update():
     assert ours.cost_value(x, y) < net.cost_value(x, y)
 
 
-# ---------------------------------------------------------------------------------------- exercise checks
-ANSWER_41_NO_TRANSPOSE = '''
-from backprop_lib.symbolic import hadamard
+# ---------------------------------------------------------------------------------------- exercises
+EXERCISES = {"4.1": 3, "4.2": 2, "4.3": 3}
 
-def delta_hidden(net, l):
-    return hadamard(net.W[l + 1] * net.delta(l + 1), net.sigma_prime_of(net.z[l]))
+
+def verdict(exercise_id, source):
+    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
+    namespace = {"check": check_exercise}
+    exec("import numpy as np\nfrom backprop_lib.symbolic import hadamard\n" + source, namespace)
+    try:
+        exec(f"result = check({exercise_id!r})", namespace)
+    except CheckFailed as failure:
+        return False, failure.lines
+    return True, [repr(namespace["result"])]
+
+
+def graded(exercise_id, source):
+    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
+    namespace = {}
+    exec("import numpy as np\nfrom backprop_lib.symbolic import hadamard\n" + source, namespace)
+    ex = get(exercise_id)
+    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
+    return judge_record(ex.id, json.loads(enc.dumps(record)))
+
+
+def test_notebook_has_the_exercises():
+    assert exercise_ids(NOTEBOOK) == ["ex4_1", "ex4_2", "ex4_3"]
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_instructor_solution_passes_every_case(exercise_id):
+    ex = get(exercise_id)
+    assert ex.points == EXERCISES[exercise_id]
+    assert any(c.hidden for c in ex.cases()) and any(not c.hidden for c in ex.cases())
+    _, source = read_solution(exercise_id)
+    judged = graded(exercise_id, source)
+    assert judged.status == "passed" and judged.points == ex.points, judged
+    ok, lines = verdict(exercise_id, source)
+    assert ok and lines[0].startswith(f"✔ Exercise {exercise_id}"), lines
+
+
+def _workbook_answer_cells():
+    copy, _, _ = student_copy(json.loads(NOTEBOOK.read_text(encoding="utf-8")), name=NOTEBOOK.name)
+    cells = {}
+    for cell in copy["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if gid.startswith("ex") and gid.endswith("-answer"):
+            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+    return cells
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_blank_answers_are_not_answered_yet(exercise_id):
+    blank = _workbook_answer_cells()[exercise_id]
+    assert "NotImplementedError" in blank
+    name = get(exercise_id).answer[0]
+    for source in (blank, f"{name} = ...\n", ""):
+        ok, lines = verdict(exercise_id, source)
+        assert not ok and len(lines) == 1 and f"Exercise {exercise_id} is not answered yet" in lines[0], lines
+    assert graded(exercise_id, blank).status == "not answered"
+
+
+RECURSION = "def delta_hidden(W, delta, z, sigma_prime, l):\n    return {}\n"
+GRADIENT = "def dW_formula(delta, a, l):\n    return {}\n"
+STEP = '''
+def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
+    L = len(W) - 1
+    z, a = [None], [x]
+    for l in range(1, L + 1):
+        z.append(W[l] @ a[l - 1] + b[l])
+        a.append(sigma(z[l]))
+    delta = [None] * (L + 1)
+    delta[L] = grad_a_C(a[L], y) * sigma_prime(z[L])
+    for l in range(L - 1, 0, -1):
+        delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])
+    for l in range(1, L + 1):
+        W[l] = W[l] - eta * (delta[l] @ a[l - 1].T)
+        b[l] = b[l] - eta * delta[l]
 '''
-ANSWER_41_SIGMA = '''
-from backprop_lib.symbolic import hadamard
-
-def delta_hidden(net, l):
-    return hadamard(net.W[l + 1].T * net.delta(l + 1), net.sigma_of(net.z[l]))
+STALE = '''
+def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
+    L = len(W) - 1
+    z, a = [None], [x]
+    for l in range(1, L + 1):
+        z.append(W[l] @ a[l - 1] + b[l])
+        a.append(sigma(z[l]))
+    delta = grad_a_C(a[L], y) * sigma_prime(z[L])
+    for l in range(L, 0, -1):
+        W[l] = W[l] - eta * (delta @ a[l - 1].T)
+        b[l] = b[l] - eta * delta
+        if l > 1:
+            delta = (W[l].T @ delta) * sigma_prime(z[l - 1])
 '''
-ANSWER_42_TRANSPOSED = '''
-def dW_formula(net, l):
-    return net.a[l - 1] * net.delta(l).T
-'''
-ANSWER_42_WRONG_LAYER = '''
-def dW_formula(net, l):
-    return net.delta(l) * net.a[l].T
-'''
-ANSWER_43_SIGN = '''
-def sgd_step(net, x, y, eta):
-    g = net.gradients(x, y, method="per_sample")
-    for l in range(1, net.L + 1):
-        net.W[l] = net.W[l] + eta * g.dW[l]
-        net.b[l] = net.b[l] + eta * g.db[l]
-'''
-ANSWER_43_NO_ETA = '''
-def sgd_step(net, x, y, eta):
-    g = net.gradients(x, y, method="per_sample")
-    for l in range(1, net.L + 1):
-        net.W[l] = net.W[l] - g.dW[l]
-        net.b[l] = net.b[l] - g.db[l]
+NEW_LISTS = '''
+def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
+    return [None] + [w - eta for w in W[1:]], b
 '''
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_typical_mistakes_first_set():
-    v = run_with_answers(NOTEBOOK, {"ex4_1": ANSWER_41_NO_TRANSPOSE, "ex4_2": ANSWER_42_TRANSPOSED,
-                                    "ex4_3": ANSWER_43_SIGN})
-    ok, msg = v["ex4_1"]
-    assert not ok and msg.startswith("AssertionError") and "shape mismatch" in msg
-    ok, msg = v["ex4_2"]
-    assert not ok and "transposed" in msg
-    ok, msg = v["ex4_3"]
-    assert not ok and "sign error" in msg
+def step(old, new):
+    assert old in STEP, old
+    return STEP.replace(old, new)
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_typical_mistakes_second_set():
-    v = run_with_answers(NOTEBOOK, {"ex4_1": ANSWER_41_SIGMA, "ex4_2": ANSWER_42_WRONG_LAYER,
-                                    "ex4_3": ANSWER_43_NO_ETA})
-    ok, msg = v["ex4_1"]
-    assert not ok and "σ where σ′ belongs at layer 2" in msg
-    ok, msg = v["ex4_2"]
-    assert not ok and "shape mismatch" in msg and "(n_2, n_2)" in msg
-    ok, msg = v["ex4_3"]
-    assert not ok and "3.333 times the reference" in msg
+SLIPS = [
+    ("4.1", RECURSION.format("hadamard(W[l + 1] * delta[l + 1], sigma_prime(z[l]))"), "the transpose is missing"),
+    ("4.1", RECURSION.format("W[l + 1].T * hadamard(delta[l + 1], sigma_prime(z[l]))"), "⊙ before the product"),
+    ("4.1", RECURSION.format("hadamard(W[l].T * delta[l + 1], sigma_prime(z[l]))"), "W[l] where W[l+1] belongs"),
+    ("4.1", RECURSION.format("hadamard(W[l] * delta[l + 1], sigma_prime(z[l]))"), "W[l] where W[l+1] belongs"),
+    ("4.1", RECURSION.format("hadamard(W[l + 1].T * delta[l + 1], sigma_prime(z[l + 1]))"), "σ′ of z[l+1]"),
+    ("4.1", RECURSION.format("W[l + 1].T * delta[l + 1]"), "misses σ′"),
+    ("4.1", RECURSION.format("(W[l + 1].T * delta[l + 1]) * sigma_prime(z[l])"), "hadamard(A, B)"),
+    ("4.1", RECURSION.format("hadamard(W[l + 1].T * delta[l], sigma_prime(z[l]))"), "a None was used"),
+    ("4.1", RECURSION.format("hadamard(W[l + 1].T * delta[l + 1], sigma_prime(z[l])).T"), "a row"),
+    ("4.1", RECURSION.format("hadamard(W[l + 1].T * delta[l + 1], sigma_prime(z[l])) / 2"), "1/2"),
+    ("4.2", GRADIENT.format("a[l - 1] * delta[l].T"), "transposed"),
+    ("4.2", GRADIENT.format("delta[l] * a[l].T"), "a[l] where a[l-1] belongs"),
+    ("4.2", GRADIENT.format("a[l - 1].T * delta[l]"), "a row times a column"),
+    ("4.2", GRADIENT.format("delta[l + 1] * a[l - 1].T"), "shape"),
+    ("4.3", step("W[l] = W[l] - eta", "W[l] = W[l] + eta").replace("b[l] - eta", "b[l] + eta"), "the step goes uphill"),
+    ("4.3", step("W[l] = W[l] - eta", "W[l] = W[l] + eta"), "the step goes uphill"),
+    ("4.3", step("W[l] = W[l] - eta *", "W[l] = W[l] -"), "the learning rate is missing"),
+    ("4.3", step("delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
+                 "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])"), "σ where σ′ belongs"),
+    ("4.3", step("        b[l] = b[l] - eta * delta[l]\n", ""), "the biases did not change"),
+    ("4.3", STALE, "W[l+1] was updated before δ^l was computed from it"),
+    ("4.3", step("W[l + 1].T @", "W[l + 1] @"), "a transpose is missing"),
+    ("4.3", NEW_LISTS, "W did not change"),
+]
 
 
-@pytest.mark.slow
-def test_exercise_solutions_pass():
-    v = run_with_answers(NOTEBOOK, {})
-    assert set(v) == {"ex4_1", "ex4_2", "ex4_3"}
-    assert all(ok for ok, _ in v.values()), v
+@pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
+def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
+    ok, lines = verdict(exercise_id, source)
+    assert not ok
+    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
+    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
+    assert graded(exercise_id, source).status == "failed"
+
+
+def test_hidden_cases_catch_an_answer_fitted_to_the_visible_one():
+    """A step that only works for three layers passes the visible case and fails the grader's 2-6-3 network."""
+    fitted = STEP.replace("L = len(W) - 1", "L = 3")
+    assert verdict("4.3", fitted)[0]
+    judged = graded("4.3", fitted)
+    assert judged.status == "failed" and "2-6-3" in judged.message
+
+
+# ---------------------------------------------------------------------------------------- quizzes, cells
+RIGHT = {"4.1": [0, 3], "4.2": [0, 2], "4.3": [0, 2, 3, 4], "4.4": [0]}
+
+
+@pytest.mark.parametrize("qid", sorted(RIGHT))
+def test_quiz_right_set_and_each_wrong_option_named(qid):
+    q = Quiz.load(qid)
+    assert answer(qid, RIGHT[qid]).ok
+    for i in range(len(q.options)):
+        if i not in RIGHT[qid]:
+            outcome = answer(qid, RIGHT[qid] + [i])
+            assert not outcome.ok and f"Option {i} is wrong: " in outcome.message
+    missing_one = answer(qid, RIGHT[qid][:-1]) if len(RIGHT[qid]) > 1 else None
+    assert missing_one is None or (not missing_one.ok and "one more option is right" in missing_one.message)
+    right, explanation = q.solution()
+    assert right == RIGHT[qid] and "$" in explanation
+    for option in q.options:
+        assert "**" not in option and "`" not in option
+
+
+def _cells():
+    return nbformat.read(str(NOTEBOOK), as_version=4).cells
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def test_one_line_checks_quizzes_and_proofs():
+    cells = _cells()
+    for i, cell in enumerate(cells):
+        if _meta(cell).get("grade"):
+            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
+            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
+            assert _meta(cell)["locked"] and f'solution("{eid}")' in cells[i - 2].source
+    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
+    assert quiz_ids == ["4.1", "4.2", "4.3", "4.4"]
+    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
+    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    assert "from backprop_lib.course import answer, check, quiz, solution" in cells[1].source
+    assert "Quiz(" not in code and "act.prime" not in code and "act.f(" not in code and "net.sigma(" not in code
+    assert "symbolic import" not in cells[1].source or " check" not in cells[1].source.split("symbolic import")[1]
+
+
+def test_outputs_have_no_walls_and_no_raw_latex():
+    """Each proof line appears once, no output says "all 1 entry equal" or spells out TeX, no cell errors."""
+    lines = []
+    for cell in _cells():
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error"
+            text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
+            lines += [line for line in "".join(text).splitlines() if line.startswith(("✔", "✘"))]
+    assert len(lines) >= 25 and len(lines) == len(set(lines)), lines
+    assert not any("all 1 entry" in line or ".." in line or re.search(r"\\[a-z]+|[\^_]\{", line) for line in lines)
+
+
+def test_figures_have_captions():
+    cells = _cells()
+    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.rstrip().endswith("\nfig")]
+    assert len(figures) == 2
+    for n, i in enumerate(figures, start=1):
+        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 4.{n}:* ")

@@ -1,42 +1,51 @@
-"""Tests mirroring notebooks/05_batching.ipynb: the batched equations (5.1)-(5.5) and the exercise checks.
+"""Tests mirroring notebooks/05_batching.ipynb: the batched equations (5.1)-(5.5), the exercises and the quizzes.
 
 Part 1 checks what the notebook derives, directly with the package and the symbolic engine: the batch's columns
 are the per-sample quantities, the sum of the per-sample gradient tensor is Delta (A)^T, the 1/m belongs there,
-and the wrong forms (no 1^T, no 1/m, a missing transpose, sigma for sigma') are rejected with the right diagnosis.
-Part 2 runs the notebook with typical wrong answers to its exercises and checks that every check rejects them.
+and the wrong forms (no 1^T, no 1/m, a missing transpose, sigma for sigma') are rejected with the right diagnosis,
+in words that call the batch size m.
+Part 2, the exercises (backprop_lib/course/exercises/ch05.py): the instructor's solution passes every case through
+the grader's path, a blank answer is "not answered yet", and every typical slip is named in the first line of a
+failure of at most 5 lines. Part 3: the quizzes, the one-line cells, the captions and the shared colour scale.
 """
-import sys
-from pathlib import Path
+import json
+import re
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
+from nbtools import NOTEBOOKS, exercise_ids
 
 from backprop_lib.activations import get_activation
 from backprop_lib.benchmark import time_step
 from backprop_lib.costs import get_cost
+from backprop_lib.course import answer
+from backprop_lib.course import encode as enc
+from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
+from backprop_lib.course.exercises import check as check_exercise
+from backprop_lib.course.quiz import Quiz, score_answer_source
+from backprop_lib.course.strip import read_solution, student_copy
 from backprop_lib.feedback import compare
 from backprop_lib.gradcheck import gradient_check
 from backprop_lib.network import MLP
 from backprop_lib.plotting import draw_matrix_shapes
 from backprop_lib.symbolic import SymbolicNetwork, cached_network, check, hadamard
+from backprop_lib.verdict import CheckFailed
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import run_with_answers  # noqa: E402
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_batching.ipynb"
+NOTEBOOK = NOTEBOOKS / "05_batching.ipynb"
 
 
 # ---------------------------------------------------------------------------------------- symbolic helpers
 def batch_and_one(sizes, n, **kw):
-    """A samples=n symbolic network and the one-sample network with the same weight symbols."""
-    return cached_network(tuple(sizes), samples=n, **kw), cached_network(tuple(sizes), **kw)
+    """A m=n symbolic network and the one-sample network with the same weight symbols."""
+    return cached_network(tuple(sizes), m=n, **kw), cached_network(tuple(sizes), **kw)
 
 
 def by_samples(B, one, expr):
     """The one-sample expression evaluated at each sample of the batch, side by side as columns."""
     cols = []
-    for s in range(B.samples):
+    for s in range(B.m):
         swap = {one.x[k]: B.X[k, s] for k in range(B.sizes[0])}
         swap.update({one.y[j]: B.Y[j, s] for j in range(B.sizes[-1])})
         cols.append(expr.xreplace(swap))
@@ -90,13 +99,13 @@ def test_numpy_broadcasting_is_b_times_one_transpose():
 
 
 def test_batch_cost_is_the_mean_of_the_per_sample_costs():
-    """Source 000's C = (1/n) sum_x f and source 001's / (2.1)'s C = 1/(2n) sum ||a - y||^2; a lost 1/n is named."""
+    """Source 000's C = (1/n) sum_x f (its n is our m) and (2.1)'s C = 1/(2m) sum ||a - y||^2; a lost 1/m is named."""
     B, one = batch_and_one((2, 3, 4, 2), 3)
     per_sample = [by_samples(B, one, sp.Matrix([[one.C]]))[0, s] for s in range(3)]
     check(sum(per_sample) / 3, B.C, net=B).require()
     r = check(sum(per_sample), B.C, net=B)
-    assert not r.ok and "the 1/n of the averaged cost is missing" in r.message
-    qB = cached_network((2, 3, 2), cost="quadratic", samples=3)
+    assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
+    qB = cached_network((2, 3, 2), cost="quadratic", m=3)
     res = [qB.A[2][:, s] - qB.Y[:, s] for s in range(3)]
     check(sp.Rational(1, 6) * sum((v.T * v)[0, 0] for v in res), qB.C, net=qB).require()
     r = check(sp.Rational(1, 3) * sum((v.T * v)[0, 0] for v in res), qB.C, net=qB)
@@ -114,22 +123,22 @@ def test_batched_recursion_columns_are_per_sample_deltas(sizes, n):
 
 
 def test_batched_recursion_slips_are_diagnosed():
-    B = cached_network((2, 3, 4, 2), samples=3)
+    B = cached_network((2, 3, 4, 2), m=3)
     r = check(hadamard(B.W[3].T * B.Delta(3), B.sigma_of(B.Z[2])), B.Delta(2), net=B)
     assert not r.ok and "σ where σ′ belongs at layer 2" in r.message
     r = check(lambda N: hadamard(N.W[3] * N.Delta(3), N.sigma_prime_of(N.Z[2])), B.Delta(2), net=B)
     assert not r.ok and "shape mismatch" in r.message
     r = check(B.W[3].T * B.Delta(3), B.Delta(2), net=B)
     assert not r.ok and "misses σ′" in r.message
-    # dC/dZ itself (with the 1/n inside) is not Delta: the factor n is named
+    # dC/dZ itself (with the 1/m inside) is not Delta: the factor is named, with m
     r = check(B.dC_dz(2), B.Delta(2), net=B)
-    assert not r.ok and "1/n = 1/3 of the truth" in r.message
+    assert not r.ok and "1/m = 1/3 of the truth" in r.message
 
 
 # ---------------------------------------------------------------------------------------- (5.4), (5.5)
 def test_sum_of_per_sample_outer_products_is_the_gradient_of_the_mean_cost():
-    B = cached_network((2, 3, 4, 2), samples=3)
-    n = B.samples
+    B = cached_network((2, 3, 4, 2), m=3)
+    n = B.m
     D = batched_recursion(B)
     for l in range(1, B.L + 1):
         outer_sum = sum((D[l][:, s] * B.A[l - 1][:, s].T for s in range(n)), sp.zeros(*B.W[l].shape))
@@ -139,7 +148,7 @@ def test_sum_of_per_sample_outer_products_is_the_gradient_of_the_mean_cost():
 
 
 def test_quadratic_sigmoid_batch_too():
-    B = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="quadratic", samples=2)
+    B = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="quadratic", m=2)
     D = batched_recursion(B)
     for l in range(1, B.L + 1):
         check(D[l] * B.A[l - 1].T / 2, B.dC_dW(l), net=B).require()
@@ -147,14 +156,14 @@ def test_quadratic_sigmoid_batch_too():
 
 
 def test_lost_one_over_n_and_transpose_are_diagnosed_symbolically():
-    B = cached_network((2, 3, 4, 2), samples=3)
+    B = cached_network((2, 3, 4, 2), m=3)
     r = check(B.Delta(2) * B.A[1].T, B.dC_dW(2), net=B)
-    assert not r.ok and "the 1/n of the averaged cost is missing" in r.message
+    assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
     r = check(B.Delta(2) * sp.ones(3, 1), B.dC_db(2), net=B)
-    assert not r.ok and "the 1/n of the averaged cost is missing" in r.message
+    assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
     r = check(B.A[1] * B.Delta(2).T / 3, B.dC_dW(2), net=B)
     assert not r.ok and "transposed" in r.message
-    # summing over the wrong index: Delta^T A is (n x n), samples against samples
+    # summing over the wrong index: Delta^T A is (m x m), samples against samples
     r = check(lambda N: N.Delta(2).T * N.A[1], B.dC_dW(2), net=B)
     assert not r.ok and "shape mismatch" in r.message
 
@@ -205,15 +214,15 @@ def test_compare_names_the_lost_one_over_m_and_the_sum_grows_with_m():
 # ---------------------------------------------------------------------------------------- inline backprop
 def _inline(net, X, Y, prime=None, scale=None):
     act, cost = get_activation("sigmoid"), get_cost("quadratic")
-    prime = prime or act.prime
+    prime = prime or act.sigma_prime
     L, m = net.L, X.shape[1]
     scale = 1.0 / m if scale is None else scale
     Z, A = [None], [X]
     for l in range(1, L + 1):
         Z.append(net.W[l] @ A[l - 1] + net.b[l])
-        A.append(act.f(Z[l]))
+        A.append(act.sigma(Z[l]))
     D = [None] * (L + 1)
-    D[L] = cost.grad_a(A[L], Y) * act.prime(Z[L])
+    D[L] = cost.grad_a(A[L], Y) * act.sigma_prime(Z[L])
     for l in range(L - 1, 0, -1):
         D[l] = (net.W[l + 1].T @ D[l + 1]) * prime(Z[l])
     dW = [None] + [D[l] @ A[l - 1].T * scale for l in range(1, L + 1)]
@@ -233,7 +242,7 @@ def test_inline_batched_backprop_matches_package_mean_and_gradient_check():
     assert gradient_check(net, X, Y, grads=(dW, db)).ok
     # deliberately wrong versions fail the gradient check
     act = get_activation("sigmoid")
-    assert not gradient_check(net, X, Y, grads=_inline(net, X, Y, prime=act.f)).ok
+    assert not gradient_check(net, X, Y, grads=_inline(net, X, Y, prime=act.sigma)).ok
     assert not gradient_check(net, X, Y, grads=_inline(net, X, Y, scale=1.0)).ok
 
 
@@ -251,47 +260,225 @@ def test_time_step_returns_the_three_methods():
     assert all(v > 0 for v in t.values())
 
 
-# ---------------------------------------------------------------------------------------- the exercise checks
-WRONG_A = {
-    # 5.1: sigma where sigma' belongs
-    "ex5_1": "from backprop_lib.symbolic import hadamard\n"
-             "def Delta_hidden(net, l):\n"
-             "    return hadamard(net.W[l + 1].T * net.Delta(l + 1), net.sigma_of(net.Z[l]))\n",
-    # 5.2: the tensor with its last two axes swapped
-    "ex5_2": "per_sample_subscripts = 'jx,kx->xkj'\n",
-    # 5.3: the lost 1/m
-    "ex5_3": "def batched_dW(Delta, A_prev):\n    return Delta @ A_prev.T\n",
-}
-WRONG_B = {
-    # 5.1: the missing transpose
-    "ex5_1": "from backprop_lib.symbolic import hadamard\n"
-             "def Delta_hidden(net, l):\n"
-             "    return hadamard(net.W[l + 1] * net.Delta(l + 1), net.sigma_prime_of(net.Z[l]))\n",
-    # 5.2: the sum over the samples already done (that is m dW, not the per-sample tensor)
-    "ex5_2": "per_sample_subscripts = 'jx,kx->jk'\n",
-    # 5.3: the transposed product
-    "ex5_3": "def batched_dW(Delta, A_prev):\n    return A_prev @ Delta.T / Delta.shape[1]\n",
-}
+# ---------------------------------------------------------------------------------------- exercises
+EXERCISES = {"5.1": 3, "5.2": 2, "5.3": 3}
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_typical_slips_a():
-    v = run_with_answers(NOTEBOOK, WRONG_A)
-    assert set(v) == {"ex5_1", "ex5_2", "ex5_3"}
-    ok, msg = v["ex5_1"]
-    assert not ok and "σ where σ′ belongs at layer 2" in msg
-    ok, msg = v["ex5_2"]
-    assert not ok and "WRONG shape" in msg and "(6, 5, 3)" in msg
-    ok, msg = v["ex5_3"]
-    assert not ok and "the 1/m is missing" in msg
+def verdict(exercise_id, source):
+    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
+    namespace = {"check": check_exercise}
+    exec("import numpy as np\n" + source, namespace)
+    try:
+        exec(f"result = check({exercise_id!r})", namespace)
+    except CheckFailed as failure:
+        return False, failure.lines
+    return True, [repr(namespace["result"])]
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_typical_slips_b():
-    v = run_with_answers(NOTEBOOK, WRONG_B)
-    ok, msg = v["ex5_1"]
-    assert not ok and "shape mismatch" in msg
-    ok, msg = v["ex5_2"]
-    assert not ok and "WRONG shape" in msg and "(3, 5)" in msg
-    ok, msg = v["ex5_3"]
-    assert not ok and "transposed" in msg
+def graded(exercise_id, source):
+    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
+    namespace = {}
+    exec("import numpy as np\n" + source, namespace)
+    ex = get(exercise_id)
+    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
+    return judge_record(ex.id, json.loads(enc.dumps(record)))
+
+
+def test_notebook_has_the_exercises():
+    assert exercise_ids(NOTEBOOK) == ["ex5_1", "ex5_2", "ex5_3"]
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_instructor_solution_passes_every_case(exercise_id):
+    ex = get(exercise_id)
+    assert ex.points == EXERCISES[exercise_id]
+    assert any(c.hidden for c in ex.cases()) and any(not c.hidden for c in ex.cases())
+    _, source = read_solution(exercise_id)
+    judged = graded(exercise_id, source)
+    assert judged.status == "passed" and judged.points == ex.points, judged
+    ok, lines = verdict(exercise_id, source)
+    assert ok and lines[0].startswith(f"✔ Exercise {exercise_id}"), lines
+
+
+def _workbook_answer_cells():
+    copy, _, _ = student_copy(json.loads(NOTEBOOK.read_text(encoding="utf-8")), name=NOTEBOOK.name)
+    cells = {}
+    for cell in copy["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if gid.startswith("ex") and gid.endswith("-answer"):
+            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+    return cells
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_blank_answers_are_not_answered_yet(exercise_id):
+    blank = _workbook_answer_cells()[exercise_id]
+    assert "NotImplementedError" in blank or "= ..." in blank
+    name = get(exercise_id).answer[0]
+    for source in (blank, f"{name} = ...\n", ""):
+        ok, lines = verdict(exercise_id, source)
+        assert not ok and len(lines) == 1 and f"Exercise {exercise_id} is not answered yet" in lines[0], lines
+    assert graded(exercise_id, blank).status == "not answered"
+
+
+RECURSION = "def Delta_hidden(W, Delta, Z, sigma_prime, l):\n    return {}\n"
+SUBSCRIPTS = "per_sample_subscripts = {!r}\n"
+GRADIENT = "def batched_dW(Delta, A_prev):\n    m = Delta.shape[1]\n    return {}\n"
+
+SLIPS = [
+    ("5.1", RECURSION.format("(W[l + 1] @ Delta[l + 1]) * sigma_prime(Z[l])"), "a transpose is missing"),
+    ("5.1", RECURSION.format("W[l + 1].T @ (Delta[l + 1] * sigma_prime(Z[l]))"), "⊙ before the product"),
+    ("5.1", RECURSION.format("(W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l]) / Delta[l + 1].shape[1]"),
+     "an extra 1/m"),
+    ("5.1", RECURSION.format("W[l + 1].T @ Delta[l + 1]"), "misses σ′"),
+    ("5.1", RECURSION.format("(W[l + 1].T @ Delta[l]) * sigma_prime(Z[l])"), "a None was used"),
+    ("5.1", RECURSION.format("((W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l])).sum(axis=1, keepdims=True)"),
+     "one column instead of m"),
+    ("5.2", SUBSCRIPTS.format("jx,kx->xkj"), "the axes of each slice are swapped"),
+    ("5.2", SUBSCRIPTS.format("jx,kx->jk"), "the sample index is summed away"),
+    ("5.2", SUBSCRIPTS.format("jx,kx->jkx"), "the sample index must come first"),
+    ("5.2", SUBSCRIPTS.format("xj,xk->xjk"), "share the sample letter"),
+    ("5.2", SUBSCRIPTS.format("__import__('os')"), "must name the axes"),
+    ("5.3", GRADIENT.format("Delta @ A_prev.T"), "the 1/m is missing"),
+    ("5.3", GRADIENT.format("A_prev @ Delta.T / m"), "transposed"),
+    ("5.3", GRADIENT.format("Delta @ A_prev.T / Delta.shape[0]"), "divided by Delta.shape[0]"),
+    ("5.3", GRADIENT.format("Delta.T @ A_prev / m"), "the factors do not fit"),
+    ("5.3", GRADIENT.format("Delta @ A_prev.T / m / 2"), "1/2"),
+]
+
+
+@pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
+def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
+    ok, lines = verdict(exercise_id, source)
+    assert not ok
+    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
+    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
+    assert "1/n" not in "\n".join(lines)                                         # the batch size is m
+    assert graded(exercise_id, source).status == "failed"
+
+
+def _judge_own(exercise_id, case_filter, answer_fn):
+    ex = get(exercise_id)
+    case = next(c for c in ex.cases() if case_filter(c))
+    value = enc.decode(json.loads(enc.dumps(enc.encode(ex.run(case, answer_fn)))))
+    return ex.judge(case, value)
+
+
+def test_symbolic_case_names_the_lost_one_over_m():
+    """The lost 1/m is named with m on the symbolic batch too (not only by compare on numbers)."""
+    outcome = _judge_own("5.3", lambda c: not c.params.get("numeric") and not c.hidden,
+                         lambda Delta, A_prev: Delta @ A_prev.T)
+    assert not outcome.ok and "the 1/m is missing" in outcome.message
+
+
+def test_numeric_case_names_sigma_for_sigma_prime():
+    """On numbers alone (the symbolic case passed), σ for σ′ in the batched recursion is still named."""
+    outcome = _judge_own("5.1", lambda c: c.params.get("numeric"),
+                         lambda W, Delta, Z, sigma_prime, l: (W[l + 1].T @ Delta[l + 1]) / (1 + np.exp(-Z[l])))
+    assert not outcome.ok and outcome.message.startswith("Delta[1]: σ where σ′ belongs")
+
+
+def test_a_batch_size_equal_to_a_width_does_not_hide_a_right_answer():
+    """Layer 1 of the 2-3-4-2 batch has n_1 = m = 3, where 'divided by n_l' equals the right answer."""
+    judged = graded("5.3", GRADIENT.format("Delta @ A_prev.T / m"))
+    assert judged.status == "passed", judged
+
+
+# ---------------------------------------------------------------------------------------- quizzes, cells
+RIGHT = {"5.1": [0, 2], "5.2": [0, 1], "5.3": [0, 1, 4]}
+
+
+@pytest.mark.parametrize("qid", sorted(RIGHT))
+def test_quiz_right_set_and_each_wrong_option_named(qid):
+    q = Quiz.load(qid)
+    assert answer(qid, RIGHT[qid]).ok
+    for i in range(len(q.options)):
+        if i not in RIGHT[qid]:
+            outcome = answer(qid, RIGHT[qid] + [i])
+            assert not outcome.ok and f"Option {i} is wrong: " in outcome.message
+    missing_one = answer(qid, RIGHT[qid][:-1])
+    assert not missing_one.ok and "one more option is right" in missing_one.message
+    right, explanation = q.solution()
+    assert right == RIGHT[qid] and "$" in explanation
+    for option in q.options:
+        assert "**" not in option and "`" not in option
+
+
+def _cells():
+    return nbformat.read(str(NOTEBOOK), as_version=4).cells
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def test_one_line_checks_quizzes_and_proofs():
+    cells = _cells()
+    for i, cell in enumerate(cells):
+        if _meta(cell).get("grade"):
+            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
+            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
+            assert _meta(cell)["locked"] and f'solution("{eid}")' in cells[i - 2].source
+    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
+    assert quiz_ids == ["5.1", "5.2", "5.3"]
+    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
+    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    assert "from backprop_lib.course import answer, check, quiz, solution" in cells[1].source
+    assert "Quiz(" not in code and "act.prime" not in code and "act.f(" not in code and "samples=" not in code
+
+
+def test_m_is_the_batch_size_in_prose_and_outputs():
+    """The notebook never calls the batch size n: only source 000's own formula is quoted with its n."""
+    cells = _cells()
+    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "\\frac1n" not in prose.replace("C = \\frac1n\\sum_x f(y, a^L(x))", "")
+    assert "samples=n" not in prose and "n = 3 samples" not in prose
+    outputs = "\n".join("".join(o.get("text", "") or o.get("data", {}).get("text/plain", ""))
+                        for c in cells for o in c.get("outputs", []))
+    assert "1/n" not in outputs and "1/m" in outputs
+
+
+def test_outputs_have_no_walls_and_no_raw_latex():
+    lines = []
+    for cell in _cells():
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error"
+            text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
+            lines += [line for line in "".join(text).splitlines() if line.startswith(("✔", "✘"))]
+    assert len(lines) >= 10 and len(lines) == len(set(lines)), lines
+    assert not any("all 1 entry" in line or re.search(r"\\[a-z]+|[\^_]\{", line) for line in lines)
+
+
+def test_figures_have_captions_and_the_heat_maps_share_one_scale():
+    cells = _cells()
+    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.rstrip().endswith("\nfig")]
+    assert len(figures) == 4
+    for n, i in enumerate(figures, start=1):
+        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 5.{n}:* ")
+    heat = next(c for c in cells if c.cell_type == "code" and "heatmap(" in c.source)
+    assert "set_norm(shared)" in heat.source and "one shared colour scale" in cells[cells.index(heat) + 1].source
+    speed = next(c for c in cells if c.cell_type == "code" and "time_step(" in c.source)
+    assert "assert" not in speed.source
+
+
+def test_the_shared_scale_is_what_the_figure_draws():
+    """Drawn like the notebook draws it: every panel's image and colour bar use the same limits."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    from backprop_lib.plotting import heatmap, new_figure
+
+    rng = np.random.default_rng(0)
+    panels = [rng.standard_normal((3, 5)) * s for s in (1, 5, 0.1)]
+    bound = max(float(np.abs(M).max()) for M in panels)
+    shared = TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
+    fig = new_figure((9, 2.5))
+    for ax, M in zip(fig.subplots(1, 3), panels):
+        heatmap(M, ax=ax, annotate=False)
+        ax.images[0].set_norm(shared)
+    fig.canvas.draw()
+    limits = {(im.norm.vmin, im.norm.vmax) for ax in fig.axes for im in ax.images}
+    assert limits == {(-bound, bound)}
+    bars = [ax for ax in fig.axes if not ax.images]          # the colour bars' axes
+    assert bars and all(np.allclose(sorted(ax.get_ylim()), [-bound, bound]) for ax in bars)
