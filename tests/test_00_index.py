@@ -271,7 +271,7 @@ def test_progress_cell_is_the_one_call():
 
 
 def _table(folder):
-    text = progress(folder).data
+    text = progress(folder).text
     return {
         line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
         for line in text.splitlines()

@@ -146,7 +146,8 @@ def workbook_main(argv) -> int:
     parser.add_argument("dir", nargs="?", default="workbook", help="where to write it (default: workbook/)")
     parser.add_argument("--reset", action="append", default=[], metavar="NN",
                         help="back up your copy of notebook NN and write a fresh one (repeatable)")
-    parser.add_argument("--source", default=str(NOTEBOOKS), help=argparse.SUPPRESS)
+    parser.add_argument("--source", default=str(NOTEBOOKS),
+                        help="the instructor notebooks to copy (default: the series' notebooks/)")
     args = parser.parse_args(argv)
     try:
         make_workbook(args.dir, args.source, args.reset)
