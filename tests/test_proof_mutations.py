@@ -26,6 +26,7 @@ class Mutation:
     old: str             # text of that cell to replace (exactly once)
     new: str
     why: str             # what the mutation does, for the report
+    caught_by: str = ""  # text of a later cell that must raise instead (when the mutated cell only defines)
 
 
 MUTATIONS = [
@@ -39,6 +40,31 @@ MUTATIONS = [
              "the inline forward pass without the bias"),
     Mutation("01_forward_pass", "mixed_up = compare", "W_sq.T @ a_sq", "W_sq @ a_sq",
              "the shown transpose slip removed: its assertion must fail"),
+    # 04: matrix form
+    Mutation("04_matrix_form", 'prove("(4.1)"', "sp_z(L)", "sym.sigma_of(sym.z[L])", "(4.1) with σ for σ′"),
+    Mutation("04_matrix_form", 'recursion = Proof("(4.2)"', "sym.W[l + 1].T * sym.delta(l + 1)",
+             "sym.W[l + 1] * sym.delta(l + 1)", "(4.2) without the transpose"),
+    Mutation("04_matrix_form", 'Proof("(4.3)", net=sym), Proof("(4.4)"', "sym.delta(l) * sym.a[l - 1].T",
+             "sym.delta(l) * sym.a[l].T", "(4.4) with a^l for a^(l-1)"),
+    Mutation("04_matrix_form", "# backward pass", "(net.W[l + 1].T @ delta[l + 1]) * act.sigma_prime(z[l])",
+             "(net.W[l + 1].T @ delta[l + 1]) * act.sigma(z[l])", "inline backprop with σ for σ′"),
+    Mutation("04_matrix_form", "omega_s = [None] * (L + 1)", "lam_s[l] = hadamard(omega_s[l], sp_z(l))",
+             "lam_s[l] = omega_s[l]", "the ω/λ recursion with σ′ lost"),
+    Mutation("04_matrix_form", "# 6. the delta rule (4.8)", "ours.b[l] = ours.b[l] - eta_num * db_t[l]",
+             "ours.b[l] = ours.b[l]", "the training step forgets the bias"),
+    # 05: batching
+    Mutation("05_batching", 'forward = Proof("(5.1)"', " + B.b[l] * sp.ones(1, mB)", "",
+             "(5.1) with the bias lost"),
+    Mutation("05_batching", "Delta_s = [None] * (B.L + 1)", "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_prime_of(B.Z[l]))",
+             "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_of(B.Z[l]))", "(5.3) with σ for σ′"),
+    Mutation("05_batching", "outer_products = Proof(", "weights.check(Delta_s[l] * B.A[l - 1].T / mB",
+             "weights.check(Delta_s[l] * B.A[l - 1].T", "(5.4) without its 1/m"),
+    Mutation("05_batching", 'reject("(5.4) without its 1/m"', "Delta_s[2] * B.A[1].T,", "Delta_s[2] * B.A[1].T / mB,",
+             "the formula shown wrong (no 1/m) made right: its rejection must fail"),
+    Mutation("05_batching", "def backprop_batched", "Delta[l] @ A[l - 1].T / m for l", "Delta[l] @ A[l - 1].T for l",
+             "inline batched backprop without the 1/m", caught_by="mean_of_each = {}"),
+    Mutation("05_batching", "def backprop_batched", "Delta[l].sum(axis=1, keepdims=True) / m",
+             "Delta[l][:, :1]", "inline batched bias gradient from one sample", caught_by="mean_of_each = {}"),
 ]
 
 
@@ -63,15 +89,24 @@ def _run(kc, code):
     return (error["ename"], error["evalue"]) if error else None
 
 
+def _find(cells, stem, anchor):
+    hits = [i for i, c in enumerate(cells) if anchor in c.source]
+    assert len(hits) == 1, f"{stem}: anchor {anchor!r} is in {len(hits)} code cells"
+    return hits[0]
+
+
 def _plan(stem):
+    """{cell index: [(mutation, index of the cell that must raise)]}, and the last index the run must reach."""
     cells = _cells(stem)
-    plan = {}
+    plan, last = {}, 0
     for m in [m for m in MUTATIONS if m.notebook == stem]:
-        hits = [i for i, c in enumerate(cells) if m.anchor in c.source]
-        assert len(hits) == 1, f"{stem}: anchor {m.anchor!r} is in {len(hits)} code cells"
-        assert cells[hits[0]].source.count(m.old) == 1, f"{stem}: {m.old!r} is not in its cell exactly once"
-        plan.setdefault(hits[0], []).append(m)
-    return cells, plan
+        at = _find(cells, stem, m.anchor)
+        assert cells[at].source.count(m.old) == 1, f"{stem}: {m.old!r} is not in its cell exactly once"
+        caught = _find(cells, stem, m.caught_by) if m.caught_by else at
+        assert caught >= at
+        plan.setdefault(at, []).append((m, caught))
+        last = max(last, caught)
+    return cells, plan, last
 
 
 def test_the_catalogue_is_large_and_spans_the_series():
@@ -81,16 +116,22 @@ def test_the_catalogue_is_large_and_spans_the_series():
 
 @pytest.mark.parametrize("stem", sorted({m.notebook for m in MUTATIONS}))
 def test_every_mutation_makes_its_cell_raise(stem):
-    cells, plan = _plan(stem)
+    cells, plan, last = _plan(stem)
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(NOTEBOOKS))
     missed = []
     try:
         _run(kc, "import matplotlib\nmatplotlib.use('Agg')")
-        for index in range(max(plan) + 1):
-            for m in plan.get(index, []):
-                mutated = cells[index].source.replace(m.old, m.new)
-                if _run(kc, mutated) is None:
-                    missed.append(f"cell {index}: {m.why} ran without raising")
+        for index in range(last + 1):
+            for m, caught in plan.get(index, []):
+                raised = _run(kc, cells[index].source.replace(m.old, m.new))
+                for later in range(index + 1, caught + 1):
+                    if raised is not None:
+                        break
+                    raised = _run(kc, cells[later].source)
+                if raised is None:
+                    missed.append(f"code cell {index}: {m.why} ran without raising")
+                for later in range(index, caught):   # restore the state the unmutated notebook has here
+                    _run(kc, cells[later].source)
             error = _run(kc, cells[index].source)
             assert error is None, f"{stem} cell {index} (unmutated) raised {error}"
     finally:
