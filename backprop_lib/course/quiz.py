@@ -348,3 +348,48 @@ def score_answer_source(qid: str, source: str) -> QuizOutcome:
         return q.judge(choice)
     except ValueError as exc:
         return QuizOutcome(qid, (), False, str(exc), 0, q.points, False)
+
+
+# ------------------------------------------------------------------------------------------------ authoring
+def dump_chapter(chapter: int) -> dict:
+    """The plaintext of a chapter's quizzes (right options, explanation and notes opened), for editing."""
+    out = {}
+    for qid in _bank(chapter):
+        q = Quiz.load(qid)
+        right, explanation = q.solution()
+        notes = {str(i): q._note(i) for i in range(len(q.options)) if q._note(i)}
+        out[qid] = {"question": q.question, "options": q.options, "right": right, "explanation": explanation,
+                    "notes": notes, "points": q.points}
+    return out
+
+
+def store_chapter(plain: dict) -> Path:
+    """Seal an edited plaintext (as `dump_chapter` writes it) back into quizzes/chNN.json; returns the path."""
+    chapters = {int(qid.split(".")[0]) for qid in plain}
+    if len(chapters) != 1:
+        raise ValueError(f"plain: expected the quizzes of one chapter, got chapters {sorted(chapters)}")
+    bank = {qid: author(qid, q["question"], q["options"], q["right"], q["explanation"], notes=q.get("notes"),
+                        points=q.get("points", 10)) for qid, q in plain.items()}
+    path = _DATA / f"ch{chapters.pop():02d}.json"
+    path.write_text(json.dumps(bank, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    _bank.cache_clear()
+    return path
+
+
+def quizzes_main(argv) -> int:
+    """`python -m backprop_lib quizzes dump NN > quizzes-NN.json`, edit, `... quizzes store quizzes-NN.json`."""
+    import sys
+
+    if len(argv) == 2 and argv[0] == "dump" and argv[1].isdigit():
+        print(json.dumps(dump_chapter(int(argv[1])), indent=1, ensure_ascii=False))
+        return 0
+    if len(argv) == 2 and argv[0] == "store":
+        try:
+            path = store_chapter(json.loads(Path(argv[1]).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"quizzes store: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}")
+        return 0
+    print("usage: python -m backprop_lib quizzes dump NN | quizzes store FILE.json", file=sys.stderr)
+    return 2
