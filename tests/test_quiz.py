@@ -60,7 +60,7 @@ def test_an_empty_answer_is_not_answered_and_does_not_raise():
     assert not outcome.ok and not outcome.answered and "not answered yet" in outcome.message
 
 
-@pytest.mark.parametrize("bad", [["1"], [True], [-1], [99], [0, 0], "0, 1", None])
+@pytest.mark.parametrize("bad", [["1"], [True], [-1], [99], [0, 0], "0, 1", 1.5])
 def test_a_malformed_answer_is_a_brief_error(bad):
     with pytest.raises(CheckFailed) as info:
         answer("3.1", bad)
