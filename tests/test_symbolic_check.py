@@ -1,5 +1,4 @@
 """The symbolic check: proves correct statements and rejects each typical slip with the right diagnosis."""
-import time
 
 import pytest
 import sympy as sp
@@ -29,14 +28,22 @@ def test_truth_uses_undefined_sigma_prime(net):
     assert net.delta(3).has(sigma_prime) and net.C.free_symbols >= set(net.W[1])
 
 
-def test_delta_L_proved_generic_fast(net):
-    t0 = time.perf_counter()
-    res = check(hadamard(net.grad_a_C(), net.sigma_prime_of(net.z[3])), net.delta(3), name=r"\delta^L", net=net)
+def test_delta_L_proved_generic(net):
+    # its speed is measured by benchmarks/bench_symbolic.py, not asserted here
+    res = check(
+        hadamard(net.grad_a_C(), net.sigma_prime_of(net.z[3])),
+        net.delta(3),
+        name=r"\delta^L",
+        net=net,
+        statement=r"\nabla_a C \odot \sigma'(z^L)",
+    )
     assert res.ok, res.message
     assert res.require() is res
-    assert time.perf_counter() - t0 < 1.0
     md = res._repr_markdown_()
-    assert md.startswith("**✔** proved") and r"$\delta^L = " in md and "\n" not in md
+    assert md.startswith("**✔** proved") and r"$\delta^L = \nabla_a C \odot \sigma'(z^L)$" in md and "\n" not in md
+    # without a statement, a large candidate is not printed: no equation, still one line
+    plain_md = check(net.delta(3), net.delta(3), name=r"\delta^L", net=net)._repr_markdown_()
+    assert "$" not in plain_md and "\n" not in plain_md
 
 
 def test_sigma_for_sigma_prime(net):
@@ -54,10 +61,13 @@ def test_missing_sigma_prime(net):
 
 
 def test_recursion_accepted_and_missing_transpose_rejected(net):
-    good = lambda n: hadamard(n.W[3].T * n.delta(3), n.sigma_prime_of(n.z[2]))
+    def good(n):
+        return hadamard(n.W[3].T * n.delta(3), n.sigma_prime_of(n.z[2]))
+
     assert check(good, lambda n: n.delta(2), net=net).ok
     bad = check(lambda n: hadamard(n.W[3] * n.delta(3), n.sigma_prime_of(n.z[2])), net.delta(2), net=net)
-    assert not bad.ok and "shape mismatch" in bad.message
+    assert not bad.ok and bad.message.startswith("a transposed factor: W^3 where (W^3)^T belongs")
+    assert "shape mismatch while building the candidate" in bad.diagnosis[1]
 
 
 def test_transposed_gradient(net):
@@ -90,7 +100,7 @@ def test_batched_dW_and_lost_one_over_n():
     assert n.X.shape == (2, 3) and n.Z[2].shape == (4, 3)
     assert check(n.Delta(2) * n.A[1].T / 3, n.dC_dW(2), net=n).ok
     res = check(n.Delta(2) * n.A[1].T, n.dC_dW(2), net=n)
-    assert not res.ok and "1/n" in res.message
+    assert not res.ok and "the 1/m of the averaged cost is missing" in res.message
     # the per-sample errors: Delta^L = grad_a C ⊙ sigma'(Z^L), column by column
     assert check(hadamard(n.grad_a_C(), n.sigma_prime_of(n.Z[2])), n.Delta(2), net=n).ok
     # db is the row sum of Delta over samples, divided by n
@@ -108,7 +118,7 @@ def test_concrete_activations_and_costs(act, cost):
 
 def test_cross_entropy_sigmoid_cancels():
     n = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="cross_entropy")
-    assert check(n.a[2] - n.y, n.delta(2), net=n).ok          # sigma' cancels: delta^L = a^L - y
+    assert check(n.a[2] - n.y, n.delta(2), net=n).ok  # sigma' cancels: delta^L = a^L - y
     assert not check(hadamard(n.a[2] - n.y, n.sigma_prime_of(n.z[2])), n.delta(2), net=n).ok
 
 
@@ -120,20 +130,35 @@ def test_scalar_and_exp_form():
     assert not check(exp_form * 2, n.delta(1)[0], net=n).ok
 
 
-def test_bigger_network_within_seconds():
-    t0 = time.perf_counter()
+def test_bigger_network():
+    # the time of this check (and of 5-8-8-4, 8-10-10-6) is reported by benchmarks/bench_symbolic.py
     n = SymbolicNetwork([4, 5, 5, 3])
     assert check(n.delta(1) * n.a[0].T, n.dC_dW(1), net=n).ok
-    assert time.perf_counter() - t0 < 8.0
+    assert "misses σ′ at layer 1" in check(n.omega(1) * n.a[0].T, n.dC_dW(1), net=n).message
+
+
+@pytest.mark.parametrize(
+    "activation, cost, m", [(None, "generic", 1), ("sigmoid", "cross_entropy", 2), ("tanh", "quadratic", 3)]
+)
+def test_the_truth_is_sympy_diff_of_the_composed_network(activation, cost, m):
+    # derivative.py applies SymPy's rules once per shared node; it must agree with plain sympy.diff
+    n = SymbolicNetwork([2, 3, 2], activation=activation, cost=cost, samples=m)
+    for l in (1, 2):
+        assert check(n.dC_dW(l), n.W[l].applyfunc(lambda w: sp.diff(n.C, w)), net=n).ok
+        assert check(n.dC_db(l), n.b[l].applyfunc(lambda v: sp.diff(n.C, v)), net=n).ok
+    # and it is not a formula: a wrong "truth" would be caught the same way
+    assert not check(n.dC_dW(1), 2 * n.W[1].applyfunc(lambda w: sp.diff(n.C, w)), net=n).ok
 
 
 def test_powers_of_the_undefined_functions_render_and_are_rejected():
     # SymPy's printer passes `exp` for powers: sigma'(z)^2 must print, and a squared candidate must fail cleanly
     import sympy as sp
+
     from backprop_lib.symbolic import SymbolicNetwork, check, hadamard
     from backprop_lib.symbolic.network import sigma_prime
+
     assert sp.latex(sigma_prime(sp.Symbol("z")) ** 2) == r"\left(\sigma'\left(z\right)\right)^{2}"
     net = SymbolicNetwork([2, 3, 2])
-    squared = hadamard(net.grad_a_C(), net.sigma_prime_of(net.z[net.L])).applyfunc(lambda e: e ** 2)
+    squared = hadamard(net.grad_a_C(), net.sigma_prime_of(net.z[net.L])).applyfunc(lambda e: e**2)
     res = check(squared, net.delta(net.L), net=net)
     assert not res.ok and res._repr_markdown_()

@@ -1,4 +1,5 @@
 """Proof cells: a proof that holds shows one line; one that fails raises with the equation, layer and diagnosis."""
+
 import warnings
 
 import pytest
@@ -30,8 +31,15 @@ def test_proof_over_layers_shows_one_line(sym):
 
 
 def test_markdown_holds_the_math_and_plain_text_none(sym):
-    p = prove("(3.2)", lambda n: recursion(n, 2), sym.delta(2), net=sym, layer=2,
-              name=r"\delta^{2}", statement=r"(W^{3})^T \delta^{3} \odot \sigma'(z^{2})")
+    p = prove(
+        "(3.2)",
+        lambda n: recursion(n, 2),
+        sym.delta(2),
+        net=sym,
+        layer=2,
+        name=r"\delta^{2}",
+        statement=r"(W^{3})^T \delta^{3} \odot \sigma'(z^{2})",
+    )
     assert "\\" not in repr(p) and "$" not in repr(p)
     assert r"$\delta^{2} = (W^{3})^T \delta^{3} \odot \sigma'(z^{2})$" in p._repr_markdown_()
 
@@ -40,7 +48,7 @@ def test_wrong_candidate_raises_with_equation_layer_and_diagnosis(sym):
     p = Proof("(3.2)", net=sym)
     p.check(lambda n: recursion(n, 1), sym.delta(1), layer=1)
     with pytest.raises(CheckFailed) as info:
-        p.check(lambda n: n.W[3].T * n.delta(3), sym.delta(2), layer=2)      # σ′ lost
+        p.check(lambda n: n.W[3].T * n.delta(3), sym.delta(2), layer=2)  # σ′ lost
     lines = info.value.lines
     assert lines[0] == "✘ (3.2) fails at layer 2 of 2-3-4-5: misses σ′ at layer 2 (the factor σ′(z²) is missing)"
     assert 1 <= len(lines) <= 4 and not any("\\" in line or "$" in line for line in lines)
@@ -82,8 +90,9 @@ def test_prove_with_an_index_string(sym):
 def test_reject_names_the_expected_slip(sym):
     res = reject("(3.2) without σ′", lambda n: n.W[3].T * n.delta(3), sym.delta(2), expect="σ′", net=sym, layer=2)
     assert not res.ok
-    assert repr(res) == ("✘ as expected, (3.2) without σ′ is rejected: misses σ′ at layer 2 "
-                         "(the factor σ′(z²) is missing)")
+    assert repr(res) == (
+        "✘ as expected, (3.2) without σ′ is rejected: misses σ′ at layer 2 (the factor σ′(z²) is missing)"
+    )
     # an ASCII prime and another case find the same slip
     reject("(3.2) without σ′", lambda n: n.W[3].T * n.delta(3), sym.delta(2), expect="MISSES σ'", net=sym)
 
@@ -101,8 +110,14 @@ def test_reject_raises_on_another_diagnosis(sym):
 
 
 def test_reject_an_index_equation(sym):
-    res = reject("(2.3) with W untransposed", "delta[l]_k = delta[l+1]_m W[l+1]_km sigma_prime(z[l]_k)", None,
-                 expect="transposed", net=sym, l=2)
+    res = reject(
+        "(2.3) with W untransposed",
+        "delta[l]_k = delta[l+1]_m W[l+1]_km sigma_prime(z[l]_k)",
+        None,
+        expect="transposed",
+        net=sym,
+        l=2,
+    )
     assert repr(res).startswith("✘ as expected, (2.3) with W untransposed is rejected: ")
 
 

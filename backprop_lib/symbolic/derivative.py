@@ -10,6 +10,7 @@ It is a generic differentiation of the composed expression: it knows nothing of 
 recursion that the series proves, and its results are checked against `sympy.diff` in tests/test_symbolic_check.py.
 Substitution back (`Substituter`) is memoized the same way.
 """
+
 from __future__ import annotations
 
 import sympy as sp
@@ -21,8 +22,8 @@ class Differentiator:
     """d(expr, var): the derivative of expr with respect to the Symbol var, by SymPy's rules, memoized per node."""
 
     def __init__(self):
-        self._deps = {}      # node -> frozenset of the Symbols it contains
-        self._memo = {}      # var -> {node: derivative}
+        self._deps = {}  # node -> frozenset of the Symbols it contains
+        self._memo = {}  # var -> {node: derivative}
 
     def deps(self, e):
         """The Symbols of e (memoized over the DAG; SymPy's free_symbols walks the tree every time)."""
@@ -58,7 +59,7 @@ class Differentiator:
             for i, f in enumerate(args):
                 df = self._d(f, var, memo)
                 if df != 0:
-                    terms.append(sp.Mul(*args[:i], df, *args[i + 1:]))
+                    terms.append(sp.Mul(*args[:i], df, *args[i + 1 :]))
             r = sp.Add(*terms)
         elif e.is_Pow and var not in self.deps(e.exp):
             base, ex = e.args
@@ -70,7 +71,7 @@ class Differentiator:
                     terms.append(e.fdiff(i + 1) * self._d(arg, var, memo))
             r = sp.Add(*terms)
         else:
-            r = sp.diff(e, var)   # any other node (a symbolic exponent ...): SymPy itself
+            r = sp.diff(e, var)  # any other node (a symbolic exponent ...): SymPy itself
         memo[e] = r
         return r
 

@@ -1,115 +1,37 @@
-"""The symbolic network: every weight, bias, input and target a SymPy Symbol, and the truth by sympy.diff.
+"""The symbolic network: every weight, bias, input and target a SymPy Symbol, and the truth by differentiation.
 
 The ground truth of the series: C is built from the forward pass, equations (1.1)-(1.2)
-z^l = W^l a^{l-1} + b^l, a^l = sigma(z^l), and every gradient is what `sympy.diff` says, never a hand formula.
-dC/dz^l and dC/da^l are found by putting fresh symbols in place of z^l (or a^l), running the rest of the
-network forward from there, differentiating, and substituting the forward expressions back.
+z^l = W^l a^{l-1} + b^l, a^l = sigma(z^l), and every gradient is the derivative of that composed expression by
+SymPy's own rules (derivative.py applies them once per shared subexpression; tests compare with sympy.diff),
+never a hand formula and never the backward recursion the series proves. dC/dz^l and dC/da^l are found by
+putting fresh symbols in place of z^l (or a^l), running the rest of the network forward from there,
+differentiating, and substituting the forward expressions back.
 Taught in notebooks/01_forward_pass.ipynb (forward) and notebooks/02_error_signal.ipynb (the truth).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 import sympy as sp
-from sympy.core.function import ArgumentIndexError
 
 from .derivative import Differentiator, Substituter
+from .functions import cost_fn, cost_grad, sigma, sigma_prime, sigma_second, sigmoid
 
 __all__ = [
-    "sigma", "sigma_prime", "sigma_second", "sigmoid", "cost_fn", "cost_grad", "SymbolicNetwork",
-    "ACTIVATIONS", "COSTS",
+    "sigma",
+    "sigma_prime",
+    "sigma_second",
+    "sigmoid",
+    "cost_fn",
+    "cost_grad",
+    "SymbolicNetwork",
+    "ACTIVATIONS",
+    "COSTS",
 ]
 
 ACTIVATIONS = (None, "sigmoid", "tanh")
 COSTS = ("generic", "quadratic", "cross_entropy")
-
-
-
-def _power(tex, exp):
-    """LaTeX of a function call raised to a power, as SymPy's printer asks for (sigma'(z)^2)."""
-    return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
-
-class sigma_second(sp.Function):
-    """sigma'' for an undefined activation: only here so that sigma' can be differentiated."""
-
-    def _latex(self, printer, exp=None):
-        return _power(r"\sigma''\left(%s\right)" % printer._print(self.args[0]), exp)
-
-
-class sigma_prime(sp.Function):
-    """The derivative sigma' of an undefined activation sigma (an undefined function itself)."""
-
-    nargs = 1
-
-    def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise ArgumentIndexError(self, argindex)
-        return sigma_second(self.args[0])
-
-    def _latex(self, printer, exp=None):
-        return _power(r"\sigma'\left(%s\right)" % printer._print(self.args[0]), exp)
-
-
-class sigma(sp.Function):
-    """An undefined activation sigma whose derivative is the undefined function sigma_prime.
-
-    A statement proved with this sigma holds for every differentiable activation, equation (1.2).
-    """
-
-    nargs = 1
-
-    def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise ArgumentIndexError(self, argindex)
-        return sigma_prime(self.args[0])
-
-    def _latex(self, printer, exp=None):
-        return _power(r"\sigma\left(%s\right)" % printer._print(self.args[0]), exp)
-
-
-class sigmoid(sp.Function):
-    """The logistic function 1/(1+exp(-t)), kept as an atom whose derivative is sigmoid (1 - sigmoid).
-
-    Keeping it unexpanded makes every gradient a polynomial in sigmoid(...) atoms, so proofs stay fast.
-    """
-
-    nargs = 1
-
-    def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise ArgumentIndexError(self, argindex)
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, arg, **kwargs):
-        return 1 / (1 + sp.exp(-arg))
-
-    def _eval_evalf(self, prec):
-        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        return _power(r"\operatorname{sigmoid}\left(%s\right)" % printer._print(self.args[0]), exp)
-
-
-class cost_grad(sp.Function):
-    """dc/d(arg i) of the generic per-sample cost c: cost_grad(i, a_1..a_n, y_1..y_n) (an undefined function)."""
-
-    def _latex(self, printer, exp=None):
-        i = int(self.args[0])
-        n = (len(self.args) - 1) // 2
-        if i <= n:
-            return _power(r"\frac{\partial c}{\partial a^{L}_{%d}}" % (i - 1), exp)
-        return _power(r"\frac{\partial c}{\partial y_{%d}}" % (i - 1 - n), exp)
-
-
-class cost_fn(sp.Function):
-    """The generic per-sample cost c(a^L_0..a^L_{n-1}, y_0..y_{n-1}): any function of the output and target."""
-
-    def fdiff(self, argindex=1):
-        return cost_grad(sp.Integer(argindex), *self.args)
-
-    def _latex(self, printer, exp=None):
-        return _power(r"c\left(a^{L}, y\right)", exp)
 
 
 def _sym(name):
@@ -117,15 +39,18 @@ def _sym(name):
 
 
 class SymbolicNetwork:
-    """A small fully connected network made of SymPy symbols, with its gradients by `sympy.diff`.
+    """A small fully connected network made of SymPy symbols, with its gradients by differentiation.
 
-    sizes [n_0, ..., n_L]; activation None (undefined sigma), "sigmoid" or "tanh"; cost "generic"
-    (C = (1/n) sum_s c(a^L_s, y_s) with c undefined), "quadratic" (C = 1/(2n) sum_s ||a^L_s - y_s||^2) or
-    "cross_entropy"; samples n >= 1 (columns of X, Y). Shapes: W[l] (n_l, n_{l-1}), b[l] (n_l, 1),
-    x/X, z[l], a[l] (n_l, n). Taught in notebooks/01_forward_pass.ipynb and notebooks/02_error_signal.ipynb.
+    sizes [n_0, ..., n_L]; activation None (undefined σ), "sigmoid" or "tanh"; cost "generic"
+    (C = (1/m) Σ_s c(a^L_s, y_s) with c undefined), "quadratic" (C = 1/(2m) Σ_s ||a^L_s - y_s||^2) or
+    "cross_entropy"; m >= 1 samples, the columns of x and y. Shapes: W[l] (n_l, n_{l-1}), b[l] (n_l, 1),
+    x, z[l], a[l] (n_l, m); delta(l), omega(l) like z[l] and a[l]. Taught in notebooks/01_forward_pass.ipynb and
+    notebooks/02_error_signal.ipynb.
     """
 
-    def __init__(self, sizes, activation=None, cost="generic", samples=1):
+    def __init__(self, sizes, activation=None, cost="generic", m=1, samples=None):
+        if samples is not None:  # TEMP alias (notebooks): SymbolicNetwork(..., samples=m)
+            m = samples
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s < 1 for s in sizes):
             raise ValueError(f"sizes must list at least two positive layer widths [n_0, ..., n_L], got {sizes}")
@@ -133,42 +58,46 @@ class SymbolicNetwork:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         if cost not in COSTS:
             raise ValueError(f"cost must be one of {COSTS}, got {cost!r}")
-        if int(samples) < 1:
-            raise ValueError(f"samples must be >= 1, got {samples}")
+        if isinstance(m, bool) or not hasattr(m, "__index__") or m < 1:
+            raise ValueError(f"m (the batch size) must be an integer >= 1, got {m!r}")
+        m = int(m)
         self.sizes = sizes
-        self.L = len(sizes) - 1
+        self.L = L = len(sizes) - 1
         self.activation = activation
         self.cost = cost
-        self.samples = int(samples)
-        n = self.samples
-        L = self.L
+        self.m = m
         self.W = [None] + [
-            sp.Matrix(sizes[l], sizes[l - 1], lambda j, k, l=l: _sym(f"W^{{{l}}}_{{{j}{k}}}"))
-            for l in range(1, L + 1)
+            sp.Matrix(sizes[l], sizes[l - 1], lambda j, k, l=l: _sym(f"W^{{{l}}}_{{{j}{k}}}")) for l in range(1, L + 1)
         ]
-        self.b = [None] + [sp.Matrix(sizes[l], 1, lambda j, _, l=l: _sym(f"b^{{{l}}}_{{{j}}}"))
-                           for l in range(1, L + 1)]
-        if n == 1:
-            self.X = sp.Matrix(sizes[0], 1, lambda k, _: _sym(f"x_{{{k}}}"))
-            self.Y = sp.Matrix(sizes[L], 1, lambda j, _: _sym(f"y_{{{j}}}"))
+        self.b = [None] + [
+            sp.Matrix(sizes[l], 1, lambda j, _, l=l: _sym(f"b^{{{l}}}_{{{j}}}")) for l in range(1, L + 1)
+        ]
+        if m == 1:
+            self.x = sp.Matrix(sizes[0], 1, lambda k, _: _sym(f"x_{{{k}}}"))
+            self.y = sp.Matrix(sizes[L], 1, lambda j, _: _sym(f"y_{{{j}}}"))
         else:
-            self.X = sp.Matrix(sizes[0], n, lambda k, s: _sym(f"x_{{{k},{s}}}"))
-            self.Y = sp.Matrix(sizes[L], n, lambda j, s: _sym(f"y_{{{j},{s}}}"))
-        self.x, self.y = self.X, self.Y
+            self.x = sp.Matrix(sizes[0], m, lambda k, s: _sym(f"x_{{{k},{s}}}"))
+            self.y = sp.Matrix(sizes[L], m, lambda j, s: _sym(f"y_{{{j},{s}}}"))
         self.z = [None]
-        self.a = [self.X]
+        self.a = [self.x]
         for l in range(1, L + 1):
             self.z.append(self._affine(l, self.a[l - 1]))
             self.a.append(self.sigma_of(self.z[l]))
-        self.Z, self.A = self.z, self.a
         self.C = self._cost_of(self.a[L])
         self._cache = {}
         self._diff = Differentiator()
 
+    # one name per quantity: x, y, z, a, delta, omega, m
+    X = property(lambda self: self.x)  # TEMP alias (notebooks)
+    Y = property(lambda self: self.y)  # TEMP alias (notebooks)
+    Z = property(lambda self: self.z)  # TEMP alias (notebooks)
+    A = property(lambda self: self.a)  # TEMP alias (notebooks)
+    samples = property(lambda self: self.m)  # TEMP alias (notebooks)
+
     # ----- building blocks -------------------------------------------------------------------------------
     def __repr__(self):
         act = "undefined sigma" if self.activation is None else self.activation
-        return f"SymbolicNetwork({self.sizes}, activation={act}, cost={self.cost}, samples={self.samples})"
+        return f"SymbolicNetwork({self.sizes}, activation={act}, cost={self.cost}, m={self.m})"
 
     def _affine(self, l, a_prev):
         """z^l = W^l a^{l-1} + b^l, equation (1.1), with b^l added to every column."""
@@ -204,22 +133,23 @@ class SymbolicNetwork:
         return self.sigma_prime_f(M)
 
     def _cost_of(self, A):
-        """C as a function of the output matrix A (n_L, n): the generic, quadratic or cross-entropy cost."""
-        n = self.samples
+        """C as a function of the output matrix A (n_L, m): the generic, quadratic or cross-entropy cost (1/m) Σ_s c,
+        equation (5.1)."""
+        m = self.m
         nL = self.sizes[-1]
         total = 0
-        for s in range(n):
+        for s in range(m):
             a = [A[j, s] for j in range(nL)]
-            y = [self.Y[j, s] for j in range(nL)]
+            y = [self.y[j, s] for j in range(nL)]
             if self.cost == "generic":
                 total += cost_fn(*a, *y)
             elif self.cost == "quadratic":
                 total += sp.Rational(1, 2) * sum((aj - yj) ** 2 for aj, yj in zip(a, y))
             else:
                 total += -sum(yj * sp.log(aj) + (1 - yj) * sp.log(1 - aj) for aj, yj in zip(a, y))
-        return total / n if n > 1 else total
+        return total / m if m > 1 else total
 
-    def _forward_from(self, l, kind, M):
+    def cost_with(self, l, kind, M):
         """The cost with M put in place of z^l (kind "z") or a^l (kind "a"), the rest of the network unchanged."""
         a = self.sigma_of(M) if kind == "z" else M
         for k in range(l + 1, self.L + 1):
@@ -248,60 +178,66 @@ class SymbolicNetwork:
         return self._cache[key]
 
     def _fresh(self, kind, l):
-        n = self.samples
-        if n == 1:
+        if self.m == 1:
             return sp.Matrix(self.sizes[l], 1, lambda j, _: sp.Dummy(f"{kind}{l}_{j}"))
-        return sp.Matrix(self.sizes[l], n, lambda j, s: sp.Dummy(f"{kind}{l}_{j}{s}"))
+        return sp.Matrix(self.sizes[l], self.m, lambda j, s: sp.Dummy(f"{kind}{l}_{j}{s}"))
 
     def _by_fresh(self, kind, l):
         key = (kind, l)
         if key not in self._cache:
             F = self._fresh(kind, l)
-            C = self._forward_from(l, kind, F)
+            C = self.cost_with(l, kind, F)
             back = self.z[l] if kind == "z" else self.a[l]
             back_in = Substituter({F[i]: back[i] for i in range(len(F))})
             self._cache[key] = F.applyfunc(lambda f: back_in(self._diff.d(C, f)))
         return self._cache[key]
 
-    def dC_dz(self, l):
-        """dC/dz^l, the error signal delta^l (equation (2.3)): differentiate with respect to fresh symbols in place of z^l."""
-        self._check_layer(l, 1, "dC_dz")
+    def delta(self, l):
+        """δ^l = ∂C/∂z^l, the error signal (equation (2.3)), by differentiating with respect to fresh symbols in
+        place of z^l; for m samples it includes the 1/m of the cost."""
+        self._check_layer(l, 1, "delta")
         return self._by_fresh("z", l)
 
-    def dC_da(self, l):
-        """dC/da^l (omega^l of source 001): differentiate with respect to fresh symbols in place of a^l; l = 0 gives dC/dx."""
-        self._check_layer(l, 0, "dC_da")
+    def omega(self, l):
+        """ω^l = ∂C/∂a^l (source 001's error of the output of layer l), with fresh symbols in place of a^l; l = 0
+        gives ∂C/∂x."""
+        self._check_layer(l, 0, "omega")
         return self._by_fresh("a", l)
 
-    def delta(self, l):
-        """delta^l = dC/dz^l, the truth (equation (2.3)); for samples n it includes the 1/n of the cost."""
-        return self.dC_dz(l)
-
-    def omega(self, l):
-        """omega^l = dC/da^l, the truth (source 001's error of the output of layer l)."""
-        return self.dC_da(l)
+    dC_dz = delta  # TEMP alias (notebooks)
+    dC_da = omega  # TEMP alias (notebooks)
 
     def Delta(self, l):
-        """The per-sample error signals as columns, Delta^l = n dC/dZ^l (shape (n_l, n)), so that dW^l = (1/n) Delta^l (A^{l-1})^T."""
-        return self.dC_dz(l) * self.samples
+        """The per-sample error signals as columns, Δ^l = m ∂C/∂Z^l (shape (n_l, m)), so that
+        ∂C/∂W^l = (1/m) Δ^l (A^{l-1})^T, equation (5.3)."""
+        return self.delta(l) * self.m
 
     def grad_a_C(self):
-        """nabla_a C: the per-sample cost gradient dc/da^L at each sample's output, shape (n_L, n).
+        """∇_a C: the per-sample cost gradient ∂c/∂a^L at each sample's output, shape (n_L, m).
 
-        Equals dC/da^L for one sample and n dC/dA^L for n samples (the cost averages over samples).
+        Equals ∂C/∂a^L for one sample and m ∂C/∂A^L for m samples (the cost averages over samples).
         """
-        return self.dC_da(self.L) * self.samples
+        return self.omega(self.L) * self.m
+
+    def identify(self, M):
+        """(method name, args) of the truth M if it is one this network computed (e.g. ("delta", (2,))), else None."""
+        names = {"W": "dC_dW", "b": "dC_db", "z": "delta", "a": "omega"}
+        for key, value in self._cache.items():
+            if value is M and key[0] in names:
+                return names[key[0]], (key[1],)
+        return None
 
     # ----- Jacobians used by index-notation steps ---------------------------------------------------------
     def jacobian(self, kind, l):
         """Layer Jacobians by sympy.diff, as nested dicts keyed by index tuples, for one-sample networks.
 
-        kind "dadz" (da^l_i/dz^l_j), "dzda" (dz^l_i/da^{l-1}_j), "dada" (da^l_i/da^{l-1}_j),
+        kind "dadz" (da^l_i/dz^l_j), "dzda" (dz^l_i/da^{l-1}_j), "dada" (da^l_i/da^{l-1}_j), "daa" (da^l_i/da^l_j),
+        "dadb" (da^l_i/db^l_j),
         "dzdW" (dz^l_i/dW^l_jk), "dadW" (da^l_i/dW^l_jk), "dzdb" (dz^l_i/db^l_j).
         Returns (shape, dict index-tuple -> expression).
         """
-        if self.samples != 1:
-            raise ValueError(f"jacobian {kind}: only for one-sample networks, this one has samples={self.samples}")
+        if self.m != 1:
+            raise ValueError(f"jacobian {kind}: only for one-sample networks (m = 1), this one has m = {self.m}")
         key = ("J", kind, l)
         if key in self._cache:
             return self._cache[key]
@@ -316,6 +252,12 @@ class SymbolicNetwork:
             for i in range(nl):
                 for j in range(nl):
                     out[(i, j)] = sp.diff(A[i], F[j]).xreplace(rep)
+            shape = (nl, nl)
+        elif kind == "daa":
+            F = self._fresh("a", l)
+            for i in range(nl):
+                for j in range(nl):
+                    out[(i, j)] = sp.diff(F[i], F[j])
             shape = (nl, nl)
         elif kind in ("dzda", "dada"):
             F = self._fresh("a", l - 1)
@@ -333,13 +275,18 @@ class SymbolicNetwork:
                     for k in range(nm):
                         out[(i, j, k)] = sp.diff(T[i], self.W[l][j, k])
             shape = (nl, nl, nm)
+        elif kind == "dadb":
+            for i in range(nl):
+                for j in range(nl):
+                    out[(i, j)] = sp.diff(self.a[l][i], self.b[l][j])
+            shape = (nl, nl)
         elif kind == "dzdb":
             for i in range(nl):
                 for j in range(nl):
                     out[(i, j)] = sp.diff(self.z[l][i], self.b[l][j])
             shape = (nl, nl)
         else:
-            raise ValueError(f"unknown jacobian kind {kind!r}; use dadz, dzda, dada, dzdW, dadW or dzdb")
+            raise ValueError(f"unknown jacobian kind {kind!r}; use dadz, dzda, dada, daa, dzdW, dadW, dzdb or dadb")
         self._cache[key] = (shape, out)
         return self._cache[key]
 
@@ -357,10 +304,17 @@ class SymbolicNetwork:
         syms = []
         for l in range(1, self.L + 1):
             syms += list(self.W[l]) + list(self.b[l])
-        return syms + list(self.X) + list(self.Y)
+        return syms + list(self.x) + list(self.y)
+
+
+def cached_network(sizes, activation=None, cost="generic", m=1, samples=None):
+    """A shared SymbolicNetwork for the given configuration (sizes as a tuple), so repeated checks reuse its truths.
+
+    `samples` is a TEMP alias (notebooks) of m, the batch size.
+    """
+    return _cached(tuple(int(s) for s in sizes), activation, cost, m if samples is None else samples)
 
 
 @lru_cache(maxsize=32)
-def cached_network(sizes, activation=None, cost="generic", samples=1):
-    """A shared SymbolicNetwork for the given configuration (sizes as a tuple), so repeated checks reuse its truths."""
-    return SymbolicNetwork(list(sizes), activation=activation, cost=cost, samples=samples)
+def _cached(sizes, activation, cost, m):
+    return SymbolicNetwork(list(sizes), activation=activation, cost=cost, m=m)

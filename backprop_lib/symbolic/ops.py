@@ -5,6 +5,7 @@ NumPy's `A * B` (what source 003 writes as `*`), which for a column times a row 
 A shape that does not fit raises ShapeMismatch naming both shapes, never a silent broadcast.
 Taught in notebooks/04_matrix_form.ipynb.
 """
+
 from __future__ import annotations
 
 import sympy as sp
@@ -34,7 +35,8 @@ def hadamard(A, B):
 
 
 def bcast_mul(A, B):
-    """NumPy's A * B with broadcasting (a dimension of 1 stretches), e.g. a column (n,1) times a row (1,m) = outer product."""
+    """NumPy's A * B with broadcasting (a dimension of 1 stretches): a column (n,1) times a row (1,m) is the outer
+    product."""
     A, B = as_matrix(A), as_matrix(B)
     shape = []
     for da, db in zip(A.shape, B.shape):

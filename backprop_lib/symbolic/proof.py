@@ -13,10 +13,12 @@ whose first line names the equation, the layer, the network and the engine's own
 the engine rejects it with the expected diagnosis, so an engine that starts accepting it fails the cell too.
 Taught in notebooks 01-07 (every proof cell).
 """
+
 from __future__ import annotations
 
 from ..verdict import CheckFailed, Requirable
-from .check import CheckResult, check as _check
+from .check import CheckResult
+from .check import check as _check
 from .network import cached_network
 from .text import describe_net, plain
 
@@ -24,8 +26,9 @@ __all__ = ["Proof", "prove", "reject"]
 
 _HOW = {
     "exact evaluation at random points, then a symbolic proof": "exact evaluation, then a symbolic proof",
-    "high-precision evaluation at random points, then a symbolic proof":
-        "high-precision evaluation, then a symbolic proof",
+    "high-precision evaluation at random points, then a symbolic proof": (
+        "high-precision evaluation, then a symbolic proof"
+    ),
     "random points": "random points only, no symbolic proof",
 }
 
@@ -60,6 +63,7 @@ def _lines(result, limit=3):
 
 def _mentions(result, expect):
     """True when `expect` occurs (case-insensitive; ' and ′ alike) in the message or a diagnosis line."""
+
     def norm(s):
         return plain(s).replace("'", "′").casefold()
 
@@ -120,6 +124,7 @@ class Proof(Requirable):
     def check_index(self, equation_text, l=None, net=None, name=None, **kw) -> CheckResult:
         """Run symbolic.index.check_index(equation_text, net, l) and record it like check(); l is the layer bound."""
         from .index import check_index
+
         net = net if net is not None else self.net
         if net is None:
             net = self.net = cached_network((2, 3, 4, 5))
@@ -196,9 +201,17 @@ class Rejection(CheckResult):
     one line "✘ as expected, <label> is rejected: <diagnosis>"."""
 
     def __init__(self, result, label):
-        super().__init__(result.ok, result.message, name=result.name, statement=result.statement,
-                         diagnosis=result.diagnosis, mismatches=result.mismatches, seconds=result.seconds,
-                         method=result.method, shape=result.shape)
+        super().__init__(
+            result.ok,
+            result.message,
+            name=result.name,
+            statement=result.statement,
+            diagnosis=result.diagnosis,
+            mismatches=result.mismatches,
+            seconds=result.seconds,
+            method=result.method,
+            shape=result.shape,
+        )
         self.label = label
         self.line = f"✘ as expected, {label} is rejected: {_lines(result)[0]}"
 
@@ -206,7 +219,7 @@ class Rejection(CheckResult):
         return self.line
 
     def _repr_markdown_(self):
-        return f"**✘ as expected**, {self.line[len('✘ as expected, '):]}"
+        return f"**✘ as expected**, {self.line[len('✘ as expected, ') :]}"
 
 
 def reject(label, candidate, truth, expect, net=None, **kw) -> CheckResult:
@@ -222,6 +235,7 @@ def reject(label, candidate, truth, expect, net=None, **kw) -> CheckResult:
     layer = kw.pop("layer", None)
     if isinstance(candidate, str) and truth is None:
         from .index import check_index
+
         net = net if net is not None else cached_network((2, 3, 4, 5))
         result = check_index(candidate, net=net, **kw)
     else:
@@ -230,8 +244,10 @@ def reject(label, candidate, truth, expect, net=None, **kw) -> CheckResult:
     if net is not None:
         where += f" {'of' if layer is not None else 'on'} {describe_net(net)}"
     if result.ok:
-        raise CheckFailed(f"✘ {label} was shown as wrong, but the engine proves it{where}: {plain(result.message)}",
-                          f"expected a rejection whose diagnosis mentions {expect!r}")
+        raise CheckFailed(
+            f"✘ {label} was shown as wrong, but the engine proves it{where}: {plain(result.message)}",
+            f"expected a rejection whose diagnosis mentions {expect!r}",
+        )
     if not _mentions(result, expect):
         first, rest = _lines(result)
         raise CheckFailed(f"✘ {label} is rejected{where}, but not for the expected reason {expect!r}: {first}", *rest)

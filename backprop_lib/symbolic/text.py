@@ -3,6 +3,7 @@
 A verdict's text/plain form and a failed proof's lines must read without a LaTeX renderer; the math stays in
 the Markdown form only. `plain(text)` rewrites every $...$ segment of a message; `latex_to_text(tex)` one formula.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,31 @@ import re
 __all__ = ["plain", "latex_to_text", "describe_net"]
 
 _SYMBOLS = {
-    r"\partial": "∂", r"\sigma": "σ", r"\delta": "δ", r"\Delta": "Δ", r"\omega": "ω", r"\lambda": "λ",
-    r"\nabla": "∇", r"\sum": "Σ", r"\odot": "⊙", r"\circ": "∘", r"\cdot": "·", r"\times": "×", r"\otimes": "⊗",
-    r"\eta": "η", r"\rho": "ρ", r"\phi": "φ", r"\checkmark": "✔", r"\rightarrow": "→", r"\to": "→",
-    r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ldots": "…", r"\dots": "…", r"\prime": "′",
+    r"\partial": "∂",
+    r"\sigma": "σ",
+    r"\delta": "δ",
+    r"\Delta": "Δ",
+    r"\omega": "ω",
+    r"\lambda": "λ",
+    r"\nabla": "∇",
+    r"\sum": "Σ",
+    r"\odot": "⊙",
+    r"\circ": "∘",
+    r"\cdot": "·",
+    r"\times": "×",
+    r"\otimes": "⊗",
+    r"\eta": "η",
+    r"\rho": "ρ",
+    r"\phi": "φ",
+    r"\checkmark": "✔",
+    r"\rightarrow": "→",
+    r"\to": "→",
+    r"\leq": "≤",
+    r"\le": "≤",
+    r"\geq": "≥",
+    r"\ldots": "…",
+    r"\dots": "…",
+    r"\prime": "′",
 }
 _BINARY = {r"\odot", r"\circ", r"\cdot", r"\times", r"\otimes", r"\rightarrow", r"\to", r"\leq", r"\le", r"\geq"}
 _SUPERSCRIPT = str.maketrans("0123456789+-=()nlLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿˡᴸᵀ")
@@ -31,9 +53,9 @@ def _group(tex, i):
         while j < len(tex):
             depth += {"{": 1, "}": -1}.get(tex[j], 0)
             if depth == 0:
-                return tex[i + 1:j], j + 1
+                return tex[i + 1 : j], j + 1
             j += 1
-        return tex[i + 1:], len(tex)
+        return tex[i + 1 :], len(tex)
     if tex[i] == "\\":
         m = re.match(r"\\[A-Za-z]+", tex[i:])
         if m:
@@ -61,7 +83,7 @@ def latex_to_text(tex):
             cmd = m.group(0)
             i += len(cmd)
             if cmd[1:].isalpha():
-                while i < len(tex) and tex[i] == " ":   # TeX eats the spaces after a control word
+                while i < len(tex) and tex[i] == " ":  # TeX eats the spaces after a control word
                     i += 1
             if cmd == r"\frac":
                 num, i = _group(tex, i)
@@ -111,9 +133,11 @@ def plain(text):
     """A message with every $...$ (or $$...$$) segment rewritten as plain Unicode."""
     text = re.sub(r"\$\$?(.+?)\$?\$", lambda m: latex_to_text(m.group(1)), str(text))
     # bare scripts in a message (W^{l + 1}_{km}, z^2) read as Wˡ⁺¹_km, z²
-    text = re.sub(r"([\^_])\{([^{}$]*)\}",
-                  lambda m: _script(latex_to_text(m.group(2)), _SUPERSCRIPT if m.group(1) == "^" else _SUBSCRIPT,
-                                    m.group(1)), text)
+    text = re.sub(
+        r"([\^_])\{([^{}$]*)\}",
+        lambda m: _script(latex_to_text(m.group(2)), _SUPERSCRIPT if m.group(1) == "^" else _SUBSCRIPT, m.group(1)),
+        text,
+    )
     return re.sub(r"\^([0-9]+|[lLT](?![A-Za-z]))", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
 
 
@@ -127,7 +151,7 @@ def describe_net(net):
         extra.append(net.activation)
     if getattr(net, "cost", "generic") != "generic":
         extra.append(f"{net.cost.replace('_', '-')} cost")
-    m = getattr(net, "m", getattr(net, "samples", 1))
+    m = getattr(net, "m", 1)
     if m > 1:
         extra.append(f"m = {m}")
     return words + (f" ({', '.join(extra)})" if extra else "")
