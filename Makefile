@@ -34,8 +34,10 @@ verify: $(STAMP)       ## check every equation of the four source derivations
 bench: $(STAMP)        ## speed of the per-sample loop vs the batched form vs the GEMM floor
 	$(PY) benchmarks/bench_backprop.py
 
+# BOOK_ARGS adds options of book/build.py, e.g. `make book BOOK_ARGS=--strict` (any Sphinx warning fails).
+BOOK_ARGS ?=
 book: $(STAMP)         ## the series as an offline web site: book/_build/html/index.html
-	$(PY) book/build.py
+	$(PY) book/build.py $(BOOK_ARGS)
 
 clean:
 	rm -rf $(VENV) release reports screenshots _build book/_build

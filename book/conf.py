@@ -9,12 +9,13 @@ for phones, the page's table of contents in the right-hand column, search. Every
 Font Awesome and its fonts) ships inside the package and is copied into _static/; nothing here asks another
 host for anything (tests/test_book.py checks every page).
 """
+
 project = "Backpropagation, derived and proved"
 author = "the backprop_lib authors"
 copyright = "the backprop_lib authors, MIT licence"
 
 extensions = [
-    "myst_nb",                 # reads .ipynb (and MyST markdown) with their stored outputs
+    "myst_nb",  # reads .ipynb (and MyST markdown) with their stored outputs
     "sphinx-mathjax-offline",  # copies MathJax 3 from the PyPI package into _static/mathjax
 ]
 
@@ -49,7 +50,7 @@ mathjax4_config = {
     },
 }
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "conf.py", "build.py", "static"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 master_doc = "index"
 
 html_theme = "sphinx_book_theme"
@@ -57,22 +58,23 @@ html_title = project
 html_static_path = ["static"]
 html_css_files = ["book.css"]
 html_theme_options = {
-    "home_page_in_toc": True,            # the front page heads the left-hand contents
+    "home_page_in_toc": False,  # the site title above the contents leads to the front page
     "show_navbar_depth": 1,
-    "show_toc_level": 2,                 # the page's sections and subsections on the right
+    "show_toc_level": 2,  # the page's sections and subsections on the right
     "toc_title": "On this page",
-    "use_download_button": True,         # .ipynb (the original notebook, see build.py) and print-to-PDF
+    "use_download_button": True,  # .ipynb (the original notebook, see build.py) and print-to-PDF
     "use_fullscreen_button": False,
     "search_bar_text": "Search the book...",
     "back_to_top_button": True,
-    "show_prev_next": True,              # "previous / next" at the foot of every page
-    "primary_sidebar_end": [],           # no Read the Docs ad slot
+    "show_prev_next": True,  # "previous / next" at the foot of every page
+    "primary_sidebar_end": [],  # no Read the Docs ad slot
+    "navbar_persistent": [],  # search lives in the left column (a second box in a top bar otherwise)
     "footer_content_items": ["copyright.html"],
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
 }
-html_copy_source = True          # the download button serves _sources/notebooks/*.ipynb (build.py puts the
-html_show_sourcelink = False     # original notebooks there)
+html_copy_source = True  # the download button serves _sources/notebooks/*.ipynb (build.py puts the
+html_show_sourcelink = False  # original notebooks there)
 html_last_updated_fmt = None
 
 

@@ -272,12 +272,17 @@ class Quiz:
 
 
 def _inline_html(text: str) -> str:
-    """Markdown's inline marks (`code`, **bold**, *italic*) as HTML, other text escaped, $math$ kept."""
-    out = html.escape(text, quote=False)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
-    out = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<i>\1</i>", out)
-    return out.replace("\n", "<br>")
+    """Markdown's inline marks (`code`, **bold**, *italic*) as HTML, other text escaped, $math$ left as it is."""
+    parts = re.split(r"(\$\$.+?\$\$|\$[^$]+\$)", text)      # odd parts are math: no Markdown inside them
+    out = []
+    for i, part in enumerate(parts):
+        part = html.escape(part, quote=False)
+        if i % 2 == 0:
+            part = re.sub(r"`([^`]+)`", r"<code>\1</code>", part)
+            part = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", part)
+            part = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<i>\1</i>", part)
+        out.append(part)
+    return "".join(out).replace("\n", "<br>")
 
 
 class _QuizForm:
