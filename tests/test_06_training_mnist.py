@@ -1,23 +1,45 @@
 """Tests mirroring notebooks/06_training_mnist.ipynb.
 
 (1) What the notebook derives and claims, checked with the package and the proof engine: the 1/m of the
-mini-batch update (6.1), an inline epoch equal to `sgd`, the accuracy targets (92% / 93%, seeded), the sigma'
-factor that slows the quadratic cost, and the label-smoothing output error (6.4).
-(2) That the notebook's exercise checks reject typical wrong answers with the right diagnosis (tests/nbtools.py).
+mini-batch update (6.1), an inline epoch equal to `sgd`, the accuracy figures (92% / 93%, seeded: the notebook
+states them, these tests assert them), the sigma' factor that slows the quadratic cost, and the label-smoothing
+output error (6.4).
+(2) The exercise checks of backprop_lib/course/exercises/ch06.py: the instructor's solutions pass every case
+(hidden ones too) through run + judge_record, a blank answer is "not answered yet", and each typical slip is named
+in the first line of a failure of at most five lines; the judge decides from the recorded value only.
+(3) The quizzes of the notebook, and the notebook's form: one-line check and quiz cells, no asserted accuracy,
+one sigmoid, captioned figures, an accuracy axis zoomed to the data.
 """
+import json
+import re
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
+from nbtools import NOTEBOOKS, exercise_ids
 
 from backprop_lib import MLP, compare, sgd
+from backprop_lib.course import answer, check
+from backprop_lib.course import encode as enc
+from backprop_lib.course.exercises import _run_case, get, judge_record
+from backprop_lib.course.quiz import Quiz
 from backprop_lib.custom_cost import cost_from_sympy, prove_output_error
 from backprop_lib.data import load_mnist
-from backprop_lib.symbolic import SymbolicNetwork, check, hadamard
-
-from nbtools import NOTEBOOKS, exercise_ids, run_with_answers
+from backprop_lib.symbolic import SymbolicNetwork, hadamard
+from backprop_lib.symbolic import check as symbolic_check
+from backprop_lib.verdict import CheckFailed
 
 NOTEBOOK = NOTEBOOKS / "06_training_mnist.ipynb"
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return nbformat.read(str(NOTEBOOK), as_version=4)
+
+
+def grade_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 # ------------------------------------------------------------------------------------------------ (6.1)
@@ -37,8 +59,8 @@ def test_minibatch_update_with_one_over_m_is_the_delta_rule_for_the_mean_cost(si
     eta = sp.Symbol("eta", positive=True)
     Delta = _deltas(net)
     for l in range(1, net.L + 1):
-        assert check(eta / m * Delta[l] * net.a[l - 1].T, eta * net.dC_dW(l), net=net).ok
-        assert check(eta / m * Delta[l] * sp.ones(m, 1), eta * net.dC_db(l), net=net).ok
+        assert symbolic_check(eta / m * Delta[l] * net.a[l - 1].T, eta * net.dC_dW(l), net=net).ok
+        assert symbolic_check(eta / m * Delta[l] * sp.ones(m, 1), eta * net.dC_db(l), net=net).ok
 
 
 def test_minibatch_update_without_one_over_m_is_rejected_with_the_diagnosis():
@@ -46,10 +68,10 @@ def test_minibatch_update_without_one_over_m_is_rejected_with_the_diagnosis():
     net = SymbolicNetwork([2, 3, 2], samples=m)
     eta = sp.Symbol("eta", positive=True)
     Delta = _deltas(net)
-    lost = check(eta * Delta[1] * net.a[0].T, eta * net.dC_dW(1), net=net)
-    assert not lost.ok and "the 1/n of the averaged cost is missing" in lost.message
-    lost_b = check(eta * Delta[2] * sp.ones(m, 1), eta * net.dC_db(2), net=net)
-    assert not lost_b.ok and "1/n" in lost_b.message
+    lost = symbolic_check(eta * Delta[1] * net.a[0].T, eta * net.dC_dW(1), net=net)
+    assert not lost.ok and "1/m" in lost.message
+    lost_b = symbolic_check(eta * Delta[2] * sp.ones(m, 1), eta * net.dC_db(2), net=net)
+    assert not lost_b.ok and "1/m" in lost_b.message
 
 
 def _one_epoch(W, b, X, Y, batch_size, eta, rng):
@@ -100,6 +122,7 @@ def mnist():
 @pytest.mark.slow
 @pytest.mark.parametrize("hidden, target", [(30, 0.92), (100, 0.93)])
 def test_accuracy_targets_on_the_held_out_digits(mnist, hidden, target):
+    """The figures the notebook states (and no longer asserts in its teaching cells) hold for its seed."""
     net = MLP([784, hidden, 10], seed=0)
     history = sgd(net, mnist.X_train, mnist.Y_train, epochs=10, batch_size=10, eta=3.0, seed=0,
                   X_test=mnist.X_test, y_test=mnist.y_test, progress=False)
@@ -131,10 +154,10 @@ def test_cross_entropy_escapes_saturated_outputs_faster_than_quadratic(mnist):
 def test_quadratic_and_cross_entropy_output_errors_and_the_sigma_prime_factor():
     quad = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="quadratic")
     ce = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="cross_entropy")
-    assert check(hadamard(quad.a[2] - quad.y, quad.sigma_prime_of(quad.z[2])), quad.delta(2), net=quad).ok
-    assert check(ce.a[2] - ce.y, ce.delta(2), net=ce).ok
-    assert not check(hadamard(ce.a[2] - ce.y, ce.sigma_prime_of(ce.z[2])), ce.delta(2), net=ce).ok
-    assert not check(quad.a[2] - quad.y, quad.delta(2), net=quad).ok
+    assert symbolic_check(hadamard(quad.a[2] - quad.y, quad.sigma_prime_of(quad.z[2])), quad.delta(2), net=quad).ok
+    assert symbolic_check(ce.a[2] - ce.y, ce.delta(2), net=ce).ok
+    assert not symbolic_check(hadamard(ce.a[2] - ce.y, ce.sigma_prime_of(ce.z[2])), ce.delta(2), net=ce).ok
+    assert not symbolic_check(quad.a[2] - quad.y, quad.delta(2), net=quad).ok
     # the saturated wrong neuron of the notebook: z = -6, y = 1
     s = 1.0 / (1.0 + np.exp(6.0))
     assert abs((s - 1.0) * s * (1 - s)) < 0.003 and abs(s - 1.0) > 0.99
@@ -162,29 +185,80 @@ def test_pseudo_huber_reference_of_exercise_6_2():
 
 
 # ------------------------------------------------------------------------------------------- exercises
-def test_notebook_has_the_exercises():
+def answer_source(nb, exercise):
+    """The instructor's answer cell of Exercise `exercise` ("6.1"), as Python source."""
+    gid = f"ex{exercise.replace('.', '_')}-answer"
+    return next(c.source for c in nb.cells if grade_meta(c).get("grade_id") == gid)
+
+
+def namespace(source):
+    ns = {}
+    exec(source, ns)
+    return ns
+
+
+def run_check(exercise, ns):
+    """check("N.k") as the check cell runs it, with the answer names of `ns`: (passed, lines shown)."""
+    ns = dict(ns, check=check)
+    try:
+        exec(f"_passed = check({exercise!r})", ns)
+    except CheckFailed as exc:
+        return False, exc.lines
+    return True, [repr(ns["_passed"])]
+
+
+def judged(exercise, ns):
+    """Grading: run every case (hidden ones too) in this process, judge the JSON record as the grader does."""
+    ex = get(exercise)
+    answers = [ns.get(name, enc.Missing(f"`{name}` is not defined")) for name in ex.answer]
+    record = {"exercise": ex.id, "values": [_run_case(ex, case, answers) for case in ex.cases()]}
+    return judge_record(exercise, json.loads(enc.dumps(record)))
+
+
+def test_notebook_has_the_exercises_as_one_line_checks_with_their_points(nb):
     assert exercise_ids(NOTEBOOK) == ["ex6_1", "ex6_2"]
+    for cell in nb.cells:
+        meta = grade_meta(cell)
+        if meta.get("grade"):
+            exercise = meta["grade_id"][2:].replace("_", ".")
+            assert cell.source == f'check("{exercise}")'
+            assert meta["locked"] and meta["points"] == get(exercise).points
 
 
-LOST_ONE_OVER_M = '''
-def sgd_update(W, b, A, Delta, eta):
-    W_new, b_new = [None], [None]
-    for l in range(1, len(W)):
-        W_new.append(W[l] - eta * (Delta[l] @ A[l - 1].T))
-        b_new.append(b[l] - eta * Delta[l].sum(axis=1, keepdims=True))
-    return W_new, b_new
-'''
+@pytest.mark.parametrize("exercise", ["6.1", "6.2"])
+def test_the_instructors_solution_passes_every_case(nb, exercise):
+    ns = namespace(answer_source(nb, exercise))
+    ok, lines = run_check(exercise, ns)
+    assert ok and lines[0].startswith(f"✔ Exercise {exercise}")
+    verdict = judged(exercise, ns)
+    assert verdict.status == "passed" and verdict.points == verdict.max_points == get(exercise).points
+    assert any(c.hidden for c in get(exercise).cases())
 
-SIGN_ERROR = '''
+
+@pytest.mark.parametrize("exercise, blank", [
+    ("6.1", "def sgd_update(W, b, A, Delta, eta):\n    raise NotImplementedError()\n"),
+    ("6.1", ""),
+    ("6.2", "c_huber = ...\n"),
+    ("6.2", ""),
+])
+def test_a_blank_answer_is_not_answered_yet(exercise, blank):
+    ok, lines = run_check(exercise, namespace(blank))
+    assert not ok and lines[0].startswith(f"✘ Exercise {exercise} is not answered yet") and len(lines) == 1
+    assert judged(exercise, namespace(blank)).status == "not answered"
+
+
+SGD_TEMPLATE = '''
+import numpy as np
 def sgd_update(W, b, A, Delta, eta):
     m = A[0].shape[1]
     W_new, b_new = [None], [None]
     for l in range(1, len(W)):
-        W_new.append(W[l] + (eta / m) * (Delta[l] @ A[l - 1].T))
-        b_new.append(b[l] + (eta / m) * Delta[l].sum(axis=1, keepdims=True))
+        W_new.append({W})
+        b_new.append({b})
     return W_new, b_new
 '''
-
+RIGHT_W = "W[l] - (eta / m) * (Delta[l] @ A[l - 1].T)"
+RIGHT_B = "b[l] - (eta / m) * Delta[l].sum(axis=1, keepdims=True)"
 IN_PLACE = '''
 def sgd_update(W, b, A, Delta, eta):
     m = A[0].shape[1]
@@ -193,6 +267,54 @@ def sgd_update(W, b, A, Delta, eta):
         b[l] -= (eta / m) * Delta[l].sum(axis=1, keepdims=True)
     return W, b
 '''
+CHANGES_DELTA = '''
+def sgd_update(W, b, A, Delta, eta):
+    m = A[0].shape[1]
+    for l in range(1, len(W)):
+        Delta[l] *= eta / m
+    return ([None] + [W[l] - Delta[l] @ A[l - 1].T for l in range(1, len(W))],
+            [None] + [b[l] - Delta[l].sum(axis=1, keepdims=True) for l in range(1, len(W))])
+'''
+
+
+@pytest.mark.parametrize("source, slip", [
+    (SGD_TEMPLATE.format(W="W[l] - eta * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "the 1/m is missing"),
+    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - eta * Delta[l].sum(axis=1, keepdims=True)"), "the 1/m is missing"),
+    (SGD_TEMPLATE.format(W="W[l] + (eta / m) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "sign error"),
+    (SGD_TEMPLATE.format(W="W[l] - (eta / A[0].shape[0]) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B),
+     "instead of by m"),
+    (SGD_TEMPLATE.format(W="W[l] - (eta / m) * (Delta[l] @ A[l].T)", b=RIGHT_B), "A[l-1], not A[l]"),
+    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l].sum(axis=1)"), "keepdims=True"),
+    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l][:, :1]"), "first sample's delta only"),
+    (IN_PLACE, "changed its input W[1], W[2], b[1], b[2] in place"),
+    (CHANGES_DELTA, "changed its input Delta[1], Delta[2] in place"),
+    (SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B).replace("return W_new, b_new", "W_new"),
+     "returned None: is the `return` missing?"),
+])
+def test_sgd_update_slips_are_named_first_in_at_most_five_lines(source, slip):
+    ok, lines = run_check("6.1", namespace(source))
+    assert not ok and lines[0].startswith("✘ Exercise 6.1: ") and slip in lines[0], lines
+    assert len(lines) <= 5
+    assert judged("6.1", namespace(source)).status == "failed"
+
+
+def test_sgd_update_is_judged_from_the_recorded_value_only():
+    """The judge recomputes the reference from the case; a forged record (the right arrays, but the flag that the
+    inputs changed, or the reference's own W and b unchanged) is judged on what it says."""
+    ex = get("6.1")
+    right = namespace(SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B))["sgd_update"]
+    values = [_run_case(ex, case, [right]) for case in ex.cases()]
+    flagged = json.loads(enc.dumps(values))
+    for value in flagged:
+        value["items"][1] = enc.encode("W[1]")
+    verdict = judge_record("6.1", {"exercise": "6.1", "values": flagged})
+    assert verdict.status == "failed" and "changed its input W[1] in place" in verdict.message
+    # no step at all: the answer returned W and b themselves
+    lazy = namespace("def sgd_update(W, b, A, Delta, eta):\n    return list(W), list(b)\n")["sgd_update"]
+    lazy_values = [_run_case(ex, case, [lazy]) for case in ex.cases()]
+    verdict = judge_record("6.1", {"exercise": "6.1", "values": json.loads(enc.dumps(lazy_values))})
+    assert verdict.status == "failed" and "step W[1]" in verdict.message
+
 
 HUBER_HEADER = '''
 import sympy as sp
@@ -201,29 +323,98 @@ h = sp.Rational(1, 2)
 '''
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_a_lost_one_over_m_and_a_lost_h_squared():
-    verdicts = run_with_answers(NOTEBOOK, {
-        "ex6_1": LOST_ONE_OVER_M,
-        "ex6_2": HUBER_HEADER + "c_huber = sp.sqrt(1 + ((a - y) / h) ** 2) - 1\n",
-    })
-    ok, message = verdicts["ex6_1"]
-    assert not ok and "the 1/m is missing" in message
-    ok, message = verdicts["ex6_2"]
-    assert not ok and "4 times the reference" in message
+@pytest.mark.parametrize("c_huber, slip", [
+    ("sp.sqrt(1 + ((a - y) / h) ** 2) - 1", "the factor h^2 in front is missing"),
+    ("h * (sp.sqrt(1 + ((a - y) / h) ** 2) - 1)", "h where h^2 belongs"),
+    ("h ** 2 * (sp.sqrt(1 + (a - y) ** 2 / h) - 1)", "(a - y)^2 / h where ((a - y)/h)^2 belongs"),
+    ("h ** 2 * sp.sqrt(1 + ((a - y) / h) ** 2)", "the - 1 inside the bracket is missing"),
+    ("(a - y) ** 2 / 2", "that is the quadratic cost"),
+    ("sp.Symbol('h') ** 2 * (sp.sqrt(1 + ((a - y) / sp.Symbol('h')) ** 2) - 1)", "only the symbols a and y"),
+    ("h ** 2 * (sp.sqrt(1 + (a - y) / h) - 1)", "not a finite real number"),
+    ("y ** 2", "does not depend on a"),
+    ("h ** 2 * (sp.sqrt(1 + ((a + y) / h) ** 2) - 1)", "C of your cost against (6.5)"),
+    ("sp.Matrix([a, y])", "ONE SymPy expression"),
+])
+def test_pseudo_huber_slips_are_named_first_in_at_most_five_lines(c_huber, slip):
+    ns = namespace(HUBER_HEADER + f"c_huber = {c_huber}\n")
+    ok, lines = run_check("6.2", ns)
+    assert not ok and lines[0].startswith("✘ Exercise 6.2: ") and slip in lines[0], lines
+    assert len(lines) <= 5
+    assert judged("6.2", ns).status == "failed"
 
 
-@pytest.mark.slow
-def test_exercise_checks_reject_a_sign_error_an_in_place_update_and_a_wrong_formula():
-    verdicts = run_with_answers(NOTEBOOK, {
-        "ex6_1": SIGN_ERROR,
-        "ex6_2": HUBER_HEADER + "c_huber = h ** 2 * (sp.sqrt(1 + (a - y) ** 2 / h) - 1)\n",
-    })
-    ok, message = verdicts["ex6_1"]
-    assert not ok and "sign error" in message
-    ok, message = verdicts["ex6_2"]
-    assert not ok and "WRONG" in message
-    verdicts = run_with_answers(NOTEBOOK, {"ex6_1": IN_PLACE})
-    ok, message = verdicts["ex6_1"]
-    assert not ok and "in place" in message
-    assert verdicts["ex6_2"][0]  # the untouched solution of 6.2 still passes
+def test_pseudo_huber_is_judged_from_the_decoded_expression():
+    """Only the expression crosses; the judge builds the cost itself, so a record holding another expression
+    fails and one holding (6.5) in any equivalent form passes every case, the gradient check included."""
+    a, y = sp.symbols("a y", real=True)
+    ex = get("6.2")
+    for expr, status in (((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 4, "passed"),
+                         ((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 2, "failed")):
+        record = {"exercise": "6.2", "values": [enc.encode(expr) for _ in ex.cases()]}
+        assert judge_record("6.2", json.loads(enc.dumps(record))).status == status
+
+
+# --------------------------------------------------------------------------------------------- quizzes
+QUIZZES = {"6.1": [0, 2, 3], "6.2": [0, 1], "6.3": [0]}
+
+
+def test_quiz_cells_are_one_line_and_answered_in_the_next_code_cell(nb):
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    asked = [m.group(1) for c in code for m in [re.fullmatch(r'quiz\("(\d+\.\d+)"\)', c.source)] if m]
+    assert asked == list(QUIZZES)
+    for qid, right in QUIZZES.items():
+        cell = next(c for c in code if grade_meta(c).get("grade_id") == f"quiz{qid.replace('.', '_')}-answer")
+        assert f'answer("{qid}", {right})' in cell.source and grade_meta(cell)["solution"]
+
+
+@pytest.mark.parametrize("qid", list(QUIZZES))
+def test_quiz_right_answer_and_each_wrong_option_named(qid):
+    right = QUIZZES[qid]
+    assert answer(qid, right).ok
+    for i in range(len(Quiz.load(qid).options)):
+        if i not in right:
+            outcome = answer(qid, sorted(right + [i]))
+            assert not outcome.ok and f"Option {i} is wrong" in outcome.message
+
+
+# -------------------------------------------------------------------------------------- the notebook's form
+def test_teaching_cells_assert_no_accuracy_and_define_the_sigmoid_once(nb):
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert not re.search(r"assert .*accuracy", code)
+    assert len(re.findall(r"^def (sigma|sig|sigmoid)\(", code, re.M)) == 1
+
+
+def test_every_figure_has_a_numbered_caption_right_after_it(nb):
+    number = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            number += 1
+            assert nb.cells[i + 1].cell_type == "markdown"
+            assert nb.cells[i + 1].source.startswith(f"*Figure 6.{number}:* ")
+    assert number >= 9
+
+
+def test_the_accuracy_axis_is_zoomed_to_the_data(nb):
+    """The notebook's zoom_accuracy, run on plot_history's figure: the training/test gap fills the axis."""
+    from backprop_lib.plotting import plot_history
+    from backprop_lib.training import History
+
+    source = next(c.source for c in nb.cells if "def zoom_accuracy" in c.source)
+    ns = {"np": np}
+    exec(source.split("\n\n\n")[0], ns)
+    history = History(epoch=[1, 2, 3], cost=[0.09, 0.05, 0.03], train_accuracy=[0.91, 0.95, 0.98],
+                      test_accuracy=[0.89, 0.91, 0.92])
+    fig = ns["zoom_accuracy"](plot_history(history), history)
+    low, high = fig.axes[1].get_ylim()
+    assert low <= 0.89 and high >= 0.98
+    assert high - low < 0.15          # the gap of 0.06 fills a good part of the axis, not 6% of 0..1
+
+
+def test_no_raw_latex_in_text_output(nb):
+    """Proof cells show one plain line each (their Markdown form renders the math); quiz cells are the quiz module's."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or re.match(r"(quiz|answer)\(", cell.source) or "answer(" in cell.source:
+            continue
+        for o in cell.get("outputs", []):
+            text = o.get("text", "") or o.get("data", {}).get("text/plain", "")
+            assert not re.search(r"\\(frac|sigma|delta|partial|left|right)|\^\{|_\{|\$", text), cell.source[:60]
