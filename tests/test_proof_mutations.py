@@ -6,6 +6,7 @@ rejection must fail). For each notebook one kernel runs the cells in order; at a
 source, which must raise (an error the notebook's Run All, nbval and nbval-lax all stop at), then the original
 source, so later cells see the usual state. Nothing compares stored outputs: the raise alone must catch it.
 """
+
 import queue
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,68 +22,223 @@ CELL_TIMEOUT = 120
 
 @dataclass(frozen=True)
 class Mutation:
-    notebook: str        # file stem, e.g. "01_forward_pass"
-    anchor: str          # text that identifies the cell (it must occur in exactly one code cell)
-    old: str             # text of that cell to replace (exactly once)
+    notebook: str  # file stem, e.g. "01_forward_pass"
+    anchor: str  # text that identifies the cell (it must occur in exactly one code cell)
+    old: str  # text of that cell to replace (exactly once)
     new: str
-    why: str             # what the mutation does, for the report
+    why: str  # what the mutation does, for the report
     caught_by: str = ""  # text of a later cell that must raise instead (when the mutated cell only defines)
 
 
 MUTATIONS = [
     # 01: forward pass
     Mutation("01_forward_pass", "def z_neuron_by_neuron", " + net.b[l][j]", "", "(1.1) without the bias"),
-    Mutation("01_forward_pass", 'prove("(1.2)", z2', "a1 = net.sigma_of(W[1] * x + b[1])", "a1 = W[1] * x + b[1]",
-             "(1.2) with σ lost in layer 1"),
-    Mutation("01_forward_pass", "a1_no_bias = ", "net.sigma_of(W[1] * x)", "net.sigma_of(W[1] * x + b[1])",
-             "the formula shown wrong (no b¹) made right: its rejection must fail"),
-    Mutation("01_forward_pass", "def forward(W, b, x):", "W[l] @ a[l - 1] + b[l]", "W[l] @ a[l - 1]",
-             "the inline forward pass without the bias"),
-    Mutation("01_forward_pass", "mixed_up = compare", "W_sq.T @ a_sq", "W_sq @ a_sq",
-             "the shown transpose slip removed: its assertion must fail"),
+    Mutation(
+        "01_forward_pass",
+        'prove("(1.2)", z2',
+        "a1 = net.sigma_of(W[1] * x + b[1])",
+        "a1 = W[1] * x + b[1]",
+        "(1.2) with σ lost in layer 1",
+    ),
+    Mutation(
+        "01_forward_pass",
+        "a1_no_bias = ",
+        "net.sigma_of(W[1] * x)",
+        "net.sigma_of(W[1] * x + b[1])",
+        "the formula shown wrong (no b¹) made right: its rejection must fail",
+    ),
+    Mutation(
+        "01_forward_pass",
+        "def forward(W, b, x):",
+        "W[l] @ a[l - 1] + b[l]",
+        "W[l] @ a[l - 1]",
+        "the inline forward pass without the bias",
+    ),
+    Mutation(
+        "01_forward_pass",
+        "mixed_up = compare",
+        "W_sq.T @ a_sq",
+        "W_sq @ a_sq",
+        "the shown transpose slip removed: its assertion must fail",
+    ),
     # 02: the error signal
-    Mutation("02_error_signal", 'prove("(2.2)"', "net_q.a[L] - net_q.y, net_q.grad_a_C()",
-             "net_q.y - net_q.a[L], net_q.grad_a_C()", "(2.2) with the sign flipped"),
-    Mutation("02_error_signal", "reject(\"source 000's Δ^L\"", "net_generic.sigma_of(net_generic.z[L])",
-             "net_generic.sigma_prime_of(net_generic.z[L])", "source 000's slip corrected: its rejection must fail"),
-    Mutation("02_error_signal", 'omega_route = Proof("(2.6)"', "net_g.sigma_prime_of(net_g.z[l])",
-             "net_g.sigma_of(net_g.z[l])", "(2.6) with σ for σ′"),
-    Mutation("02_error_signal", 'compare("ce a - y"', "fw.a[net.L] - Y", "Y - fw.a[net.L]",
-             "inline cross-entropy δ^L with the sign flipped"),
+    Mutation(
+        "02_error_signal",
+        'prove("(2.2)"',
+        "net_q.a[L] - net_q.y, net_q.grad_a_C()",
+        "net_q.y - net_q.a[L], net_q.grad_a_C()",
+        "(2.2) with the sign flipped",
+    ),
+    Mutation(
+        "02_error_signal",
+        'reject("source 000\'s Δ^L"',
+        "net_generic.sigma_of(net_generic.z[L])",
+        "net_generic.sigma_prime_of(net_generic.z[L])",
+        "source 000's slip corrected: its rejection must fail",
+    ),
+    Mutation(
+        "02_error_signal",
+        'omega_route = Proof("(2.6)"',
+        "net_g.sigma_prime_of(net_g.z[l])",
+        "net_g.sigma_of(net_g.z[l])",
+        "(2.6) with σ for σ′",
+    ),
+    Mutation(
+        "02_error_signal",
+        'compare("ce a - y"',
+        "fw.a[net.L] - Y",
+        "Y - fw.a[net.L]",
+        "inline cross-entropy δ^L with the sign flipped",
+    ),
     # 03: the recursion
-    Mutation("03_recursion", 'recursion, recursion_index_form = Proof("(3.4)"', "* sym.sigma_prime_f(sym.z[l][k])",
-             "* sym.sigma_f(sym.z[l][k])", "(3.4) with σ for σ′"),
-    Mutation("03_recursion", 'bias_proof, weight_proof = Proof("(3.5)"', "sym.delta(l)[j] * sym.a[l - 1][k]",
-             "sym.delta(l)[j] * sym.a[l - 1][0]", "(3.6) with the summation index fixed at 0"),
-    Mutation("03_recursion", "def backprop_one(net, x, y):", "(net.W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
-             "(net.W[l + 1].T @ delta[l + 1]) * net.activation.sigma(z[l])", "inline backprop with σ for σ′"),
-    Mutation("03_recursion", 'reject("(3.6) with a^l"', '"dC_dW[l]_jk = delta[l]_j * a[l]_k"',
-             '"dC_dW[l]_jk = delta[l]_j * a[l-1]_k"', "the layer slip corrected: its rejection must fail"),
+    Mutation(
+        "03_recursion",
+        'recursion, recursion_index_form = Proof("(3.4)"',
+        "* sym.sigma_prime_f(sym.z[l][k])",
+        "* sym.sigma_f(sym.z[l][k])",
+        "(3.4) with σ for σ′",
+    ),
+    Mutation(
+        "03_recursion",
+        'bias_proof, weight_proof = Proof("(3.5)"',
+        "sym.delta(l)[j] * sym.a[l - 1][k]",
+        "sym.delta(l)[j] * sym.a[l - 1][0]",
+        "(3.6) with the summation index fixed at 0",
+    ),
+    Mutation(
+        "03_recursion",
+        "def backprop_one(net, x, y):",
+        "(net.W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
+        "(net.W[l + 1].T @ delta[l + 1]) * net.activation.sigma(z[l])",
+        "inline backprop with σ for σ′",
+    ),
+    Mutation(
+        "03_recursion",
+        'reject("(3.6) with a^l"',
+        '"dC_dW[l]_jk = delta[l]_j * a[l]_k"',
+        '"dC_dW[l]_jk = delta[l]_j * a[l-1]_k"',
+        "the layer slip corrected: its rejection must fail",
+    ),
+    # 06: training on MNIST
+    Mutation(
+        "06_training_mnist",
+        'update = Proof("(6.1)"',
+        "update.check(eta / m * Delta[l] * snet.a[l - 1].T",
+        "update.check(eta * Delta[l] * snet.a[l - 1].T",
+        "(6.1) without the 1/m",
+    ),
+    Mutation(
+        "06_training_mnist",
+        'update = Proof("(6.1)"',
+        'without the 1/m", eta * Delta[1]',
+        'without the 1/m", eta / m * Delta[1]',
+        "the formula shown without 1/m made right: its rejection must fail",
+    ),
+    Mutation(
+        "06_training_mnist",
+        "def one_epoch(",
+        "Delta[l].sum(axis=1, keepdims=True) * (1.0 / m)",
+        "Delta[l].sum(axis=1, keepdims=True)",
+        "the inline epoch's bias step without the 1/m",
+    ),
+    Mutation(
+        "06_training_mnist",
+        "def one_epoch(",
+        "(W[l + 1].T @ Delta[l + 1]) * (A[l] * (1.0 - A[l]))",
+        "(W[l + 1].T @ Delta[l + 1]) * A[l]",
+        "the inline epoch with σ for σ′",
+    ),
+    # 07: proof-reading the sources
+    Mutation(
+        "07_proofreading",
+        'show("000-1")',
+        'show("000-1")',
+        'show("000-1", holds=True)',
+        "source 000's Eq (1) claimed to hold: the ledger disagrees, the cell must fail",
+    ),
+    Mutation(
+        "07_proofreading",
+        'show("001-B1", holds=True)',
+        "holds=True",
+        "holds=False",
+        "source 001's (B1) claimed wrong: the ledger verifies it, the cell must fail",
+    ),
     # 04: matrix form
     Mutation("04_matrix_form", 'prove("(4.1)"', "sp_z(L)", "sym.sigma_of(sym.z[L])", "(4.1) with σ for σ′"),
-    Mutation("04_matrix_form", 'recursion = Proof("(4.2)"', "sym.W[l + 1].T * sym.delta(l + 1)",
-             "sym.W[l + 1] * sym.delta(l + 1)", "(4.2) without the transpose"),
-    Mutation("04_matrix_form", 'Proof("(4.3)", net=sym), Proof("(4.4)"', "sym.delta(l) * sym.a[l - 1].T",
-             "sym.delta(l) * sym.a[l].T", "(4.4) with a^l for a^(l-1)"),
-    Mutation("04_matrix_form", "# backward pass", "(net.W[l + 1].T @ delta[l + 1]) * act.sigma_prime(z[l])",
-             "(net.W[l + 1].T @ delta[l + 1]) * act.sigma(z[l])", "inline backprop with σ for σ′"),
-    Mutation("04_matrix_form", "omega_s = [None] * (L + 1)", "lam_s[l] = hadamard(omega_s[l], sp_z(l))",
-             "lam_s[l] = omega_s[l]", "the ω/λ recursion with σ′ lost"),
-    Mutation("04_matrix_form", "# 6. the delta rule (4.8)", "ours.b[l] = ours.b[l] - eta_num * db_t[l]",
-             "ours.b[l] = ours.b[l]", "the training step forgets the bias"),
+    Mutation(
+        "04_matrix_form",
+        'recursion = Proof("(4.2)"',
+        "sym.W[l + 1].T * sym.delta(l + 1)",
+        "sym.W[l + 1] * sym.delta(l + 1)",
+        "(4.2) without the transpose",
+    ),
+    Mutation(
+        "04_matrix_form",
+        'Proof("(4.3)", net=sym), Proof("(4.4)"',
+        "sym.delta(l) * sym.a[l - 1].T",
+        "sym.delta(l) * sym.a[l].T",
+        "(4.4) with a^l for a^(l-1)",
+    ),
+    Mutation(
+        "04_matrix_form",
+        "# backward pass",
+        "(net.W[l + 1].T @ delta[l + 1]) * act.sigma_prime(z[l])",
+        "(net.W[l + 1].T @ delta[l + 1]) * act.sigma(z[l])",
+        "inline backprop with σ for σ′",
+    ),
+    Mutation(
+        "04_matrix_form",
+        "omega_s = [None] * (L + 1)",
+        "lam_s[l] = hadamard(omega_s[l], sp_z(l))",
+        "lam_s[l] = omega_s[l]",
+        "the ω/λ recursion with σ′ lost",
+    ),
+    Mutation(
+        "04_matrix_form",
+        "# 6. the delta rule (4.8)",
+        "ours.b[l] = ours.b[l] - eta_num * db_t[l]",
+        "ours.b[l] = ours.b[l]",
+        "the training step forgets the bias",
+    ),
     # 05: batching
-    Mutation("05_batching", 'forward = Proof("(5.1)"', " + B.b[l] * sp.ones(1, mB)", "",
-             "(5.1) with the bias lost"),
-    Mutation("05_batching", "Delta_s = [None] * (B.L + 1)", "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_prime_of(B.Z[l]))",
-             "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_of(B.Z[l]))", "(5.3) with σ for σ′"),
-    Mutation("05_batching", "outer_products = Proof(", "weights.check(Delta_s[l] * B.A[l - 1].T / mB",
-             "weights.check(Delta_s[l] * B.A[l - 1].T", "(5.4) without its 1/m"),
-    Mutation("05_batching", 'reject("(5.4) without its 1/m"', "Delta_s[2] * B.A[1].T,", "Delta_s[2] * B.A[1].T / mB,",
-             "the formula shown wrong (no 1/m) made right: its rejection must fail"),
-    Mutation("05_batching", "def backprop_batched", "Delta[l] @ A[l - 1].T / m for l", "Delta[l] @ A[l - 1].T for l",
-             "inline batched backprop without the 1/m", caught_by="mean_of_each = {}"),
-    Mutation("05_batching", "def backprop_batched", "Delta[l].sum(axis=1, keepdims=True) / m",
-             "Delta[l][:, :1]", "inline batched bias gradient from one sample", caught_by="mean_of_each = {}"),
+    Mutation("05_batching", 'forward = Proof("(5.1)"', " + B.b[l] * sp.ones(1, mB)", "", "(5.1) with the bias lost"),
+    Mutation(
+        "05_batching",
+        "Delta_s = [None] * (B.L + 1)",
+        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_prime_of(B.Z[l]))",
+        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_of(B.Z[l]))",
+        "(5.3) with σ for σ′",
+    ),
+    Mutation(
+        "05_batching",
+        "outer_products = Proof(",
+        "weights.check(Delta_s[l] * B.A[l - 1].T / mB",
+        "weights.check(Delta_s[l] * B.A[l - 1].T",
+        "(5.4) without its 1/m",
+    ),
+    Mutation(
+        "05_batching",
+        'reject("(5.4) without its 1/m"',
+        "Delta_s[2] * B.A[1].T,",
+        "Delta_s[2] * B.A[1].T / mB,",
+        "the formula shown wrong (no 1/m) made right: its rejection must fail",
+    ),
+    Mutation(
+        "05_batching",
+        "def backprop_batched",
+        "Delta[l] @ A[l - 1].T / m for l",
+        "Delta[l] @ A[l - 1].T for l",
+        "inline batched backprop without the 1/m",
+        caught_by="mean_of_each = {}",
+    ),
+    Mutation(
+        "05_batching",
+        "def backprop_batched",
+        "Delta[l].sum(axis=1, keepdims=True) / m",
+        "Delta[l][:, :1]",
+        "inline batched bias gradient from one sample",
+        caught_by="mean_of_each = {}",
+    ),
 ]
 
 
@@ -148,7 +304,7 @@ def test_every_mutation_makes_its_cell_raise(stem):
                     raised = _run(kc, cells[later].source)
                 if raised is None:
                     missed.append(f"code cell {index}: {m.why} ran without raising")
-                for later in range(index, caught):   # restore the state the unmutated notebook has here
+                for later in range(index, caught):  # restore the state the unmutated notebook has here
                     _run(kc, cells[later].source)
             error = _run(kc, cells[index].source)
             assert error is None, f"{stem} cell {index} (unmutated) raised {error}"
