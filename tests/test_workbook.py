@@ -161,3 +161,68 @@ def test_the_command_line_writes_the_workbook(tmp_path):
     again = subprocess.run([sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
                            capture_output=True, text=True, cwd=REPO, timeout=120)
     assert "nothing was changed" in again.stdout
+
+
+# One typical slip per exercise, put into the instructor's answer cell as a student would type it: the check's
+# first line names it (the phrase on the right), and the whole failure is at most 5 lines.
+SLIPS = {
+    "1.1": ("W[2] * a1 + b[2]", "W[2] * a1", "bias"),
+    "1.2": ("W[l] @ a[l - 1] + b[l]", "W[l] @ a[l - 1]", "bias"),
+    "2.1": ("return s * (1.0 - s)", "return s", "σ where σ′ belongs"),
+    "2.2": ("* sigma_prime(z_L)", "* 1", "misses σ′"),
+    "2.3": ("return a_L - y", "return y - a_L", "sign"),
+    "3.1": ("W[l + 1].T @", "W[l + 1] @", "transpose is missing"),
+    "3.2": ("a[l - 1].T", "a[l].T", "a[l] where a[l-1] belongs"),
+    "3.3": ("sigma_prime(z[l]_k)", "sigma(z[l]_k)", "σ where σ′ belongs"),
+    "4.1": ("W[l + 1].T *", "W[l + 1] *", "transpose is missing"),
+    "4.2": ("a[l - 1].T", "a[l].T", "a[l] where a[l-1] belongs"),
+    "4.3": ("delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
+            "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])", "σ where σ′ belongs"),
+    "5.1": ("W[l + 1].T @", "W[l + 1] @", "transpose is missing"),
+    "5.2": ('"jx,kx->xjk"', '"jx,kx->jk"', "sample index is summed away"),
+    "5.3": ("Delta @ A_prev.T / m", "Delta @ A_prev.T", "the 1/m is missing"),
+    "6.1": ("(eta / m) * (Delta[l] @ A[l - 1].T)", "eta * (Delta[l] @ A[l - 1].T)", "the 1/m is missing"),
+    "6.2": ("h ** 2 * (", "(", "h^2"),
+    "7.1": ("W[l+1]_ki sigma_prime", "W[l]_ki sigma_prime", "Wˡ where Wˡ⁺¹ belongs"),
+    "7.2": ("+ b[l+1]_m", "+ b[l]_m", "bˡ where bˡ⁺¹ belongs"),
+    "7.3": ("delta1 * n.a[0].T", "delta1 * n.a[1].T", "shape"),
+    "8.1": ("dA = G @ B.T", "dA = G @ B", "transpose is missing"),
+    "8.2": ("G * sigma_prime(Z)", "G * sigma(Z)", "σ where σ′ belongs"),
+    "8.3": ("G / m", "G", "the 1/m is missing"),
+    "9.1": ("- a @ a.T", "- a.T @ a", "outer product"),
+    "9.2": ("np.linalg.norm(W[l + 1], 2)", "np.linalg.norm(W[l], 2)", "W[l] where W[l+1] belongs"),
+    "9.3": ("/ np.sqrt(n_prev)", "/ n_prev", "standard deviation"),
+}
+
+
+def _instructor_cells(exercise_id):
+    chapter = int(exercise_id.split(".")[0])
+    path = next(p for p in NOTEBOOKS if p.name.startswith(f"{chapter:02d}_"))
+    code = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+    answer = next(c for c in code if gid(c) == f"ex{exercise_id.replace('.', '_')}-answer")
+    return src(code[0]), src(answer)
+
+
+def test_every_exercise_has_a_slip_in_the_table():
+    assert set(SLIPS) == set(exercises())
+
+
+@pytest.mark.parametrize("exercise_id", sorted(SLIPS, key=lambda i: tuple(map(int, i.split(".")))))
+def test_a_typical_slip_is_named_in_the_first_line(exercise_id):
+    old, new, phrase = SLIPS[exercise_id]
+    imports, answer = _instructor_cells(exercise_id)
+    assert answer.count(old) == 1, f"the slip's text {old!r} must occur once in the solution"
+    ns = {}
+    exec(imports, ns)
+    exec(answer.replace(old, new), ns)
+    ns["check"] = check
+    with pytest.raises(CheckFailed) as info:
+        exec(f'check("{exercise_id}")', ns)
+    lines = info.value.lines
+    assert lines[0].startswith(f"✘ Exercise {exercise_id}:") and phrase in lines[0], lines
+    assert len(lines) <= 5, lines
+    ok = {}
+    exec(imports, ok)
+    exec(answer, ok)
+    ok["check"] = check
+    exec(f'check("{exercise_id}")', ok)      # the unchanged solution passes
