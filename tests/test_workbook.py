@@ -226,3 +226,27 @@ def test_a_typical_slip_is_named_in_the_first_line(exercise_id):
     exec(answer, ok)
     ok["check"] = check
     exec(f'check("{exercise_id}")', ok)      # the unchanged solution passes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_run_all_on_a_blank_workbook_notebook_says_not_answered_yet_everywhere(workbook, path):
+    """Top to bottom in a fresh kernel, errors allowed (as Run All would go on after each): every check says
+    "not answered yet" in a few lines without a traceback, and no quiz is marked right."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(workbook / path.name), as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(workbook)}}).execute()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        outputs = cell.get("outputs", [])
+        shown = "\n".join(o.get("text", "") + json.dumps(o.get("data", {})) + "\n".join(o.get("traceback", []))
+                          for o in outputs)
+        if meta.get("grade"):
+            errors = [o for o in outputs if o["output_type"] == "error"]
+            assert len(errors) == 1 and "not answered yet" in errors[0]["evalue"], f"cell {index}: {shown[:300]}"
+            assert len(errors[0]["traceback"]) <= 5 and "Traceback" not in shown, f"cell {index}: {shown[:300]}"
+        if meta.get("grade_id", "").startswith("quiz"):
+            assert "not answered yet" in shown and "is right" not in shown, f"cell {index}: {shown[:300]}"
