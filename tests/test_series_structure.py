@@ -22,6 +22,8 @@ INTRODUCED_IN = {
     "backprop_lib.benchmark": 5,
     "backprop_lib.data": 6, "backprop_lib.training": 6, "backprop_lib.custom_cost": 6,
     "backprop_lib.symbolic.ledger": 7,
+    "backprop_lib.autodiff": 8,
+    "backprop_lib.depth": 9,
 }
 
 
