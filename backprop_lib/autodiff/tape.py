@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .scalar import _logistic, _symbolic
-
 
 def _over(x, m):
     """x / m, exact when x holds SymPy expressions."""
