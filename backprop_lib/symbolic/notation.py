@@ -10,6 +10,7 @@ Taught in notebooks/03_recursion.ipynb.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from collections import Counter
@@ -98,6 +99,17 @@ def _idx_list(s):
 
 
 class _Names(dict):
+    """Names in an index equation: l and L, index letters as symbols, and the notation's functions."""
+
+    functions = {
+        "_Q": None,
+        "Sum": lambda e, *i: _sum(e, *i),
+        "KroneckerDelta": sp.KroneckerDelta,
+        "sigma": sigma,
+        "sigma_prime": sigma_prime,
+        "Rational": sp.Rational,
+    }
+
     def __missing__(self, key):
         if key in ("l",):
             return _L
@@ -117,20 +129,64 @@ def _sum(expr, *idx):
 
 
 def _q(kind, layer, idx):
-    lay = None if layer is None else sp.sympify(layer, locals={"l": _L, "L": _BIG_L})
+    lay = None if layer is None else _build(_parse_expr(layer), _Names(), layers_only=True)
     return sp.Indexed(_base(kind, lay), *[sp.Symbol(i) for i in _idx_list(idx)])
+
+
+def _parse_expr(code):
+    try:
+        return ast.parse(code.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ValueError(f"cannot read {code!r}: {exc.msg}") from None
+
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _build(node, names, layers_only=False):
+    """The SymPy value of a parsed expression, built node by node; nothing is evaluated as Python.
+
+    Only numbers, names (quantities, index letters, l and L), + - * / ** and calls of the notation's own
+    functions may occur; anything else (attributes, subscripts, strings outside a quantity) is refused.
+    """
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float) and not isinstance(node.value, bool):
+        return sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
+    if isinstance(node, ast.Name) and (not layers_only or node.id in ("l", "L")):
+        return names[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)](_build(node.left, names, layers_only), _build(node.right, names, layers_only))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _build(node.operand, names, layers_only)
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if (
+        not layers_only
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and not node.keywords
+        and node.func.id in names.functions
+    ):
+        if node.func.id == "_Q":
+            texts = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+            if len(texts) != 3 or not isinstance(texts[0], str) or not isinstance(texts[2], str):
+                raise ValueError("a quantity is written name[layer]_indices")
+            return _q(*texts)
+        return names.functions[node.func.id](*[_build(a, names) for a in node.args])
+    raise ValueError(f"{ast.unparse(node)!r} has no place in an index equation")
 
 
 def _parse_side(text):
     code = _TOKEN.sub(lambda m: f'_Q("{m.group(1)}", "{m.group(2)}", "{m.group(3)}")', text)
     code = _TOKEN0.sub(lambda m: f'_Q("{m.group(1)}", None, "{m.group(2)}")', code)
     code = re.sub(r"\)\s+(?=[A-Za-z_(])", ")*", code)
-    ns = _Names(
-        _Q=_q, Sum=_sum, KroneckerDelta=sp.KroneckerDelta, sigma=sigma, sigma_prime=sigma_prime, Rational=sp.Rational
-    )
     try:
-        return sp.sympify(eval(code, {"__builtins__": {}}, ns))
-    except SyntaxError as exc:
+        return sp.sympify(_build(_parse_expr(code), _Names()))
+    except ValueError as exc:
         raise ValueError(f"cannot read the index equation part {text!r}: {exc}") from None
 
 
