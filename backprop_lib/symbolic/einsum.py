@@ -65,7 +65,8 @@ def to_einsum(equation):
     def letter(i):
         if i not in letters:
             s = str(i)
-            free_letter = s if len(s) == 1 and s not in letters.values() else None
+            # only an ASCII letter may name an einsum axis; anything else gets a fresh letter from the pool
+            free_letter = s if len(s) == 1 and s.isascii() and s.isalpha() and s not in letters.values() else None
             letters[i] = free_letter or next(c for c in pool if c not in letters.values())
         return letters[i]
 
