@@ -143,3 +143,15 @@ def test_plain_text_of_engine_latex():
     assert latex_to_text(r"\frac{\partial C}{\partial W^{2}_{kj}}") == "∂C/∂W²_kj"
     assert latex_to_text(r"\sum_{m=0}^{\text{last}} {W^{l + 1}}_{m,k}") == "Σ_m Wˡ⁺¹_m,k"
     assert plain(r"uses z^{l + 1} where $\sigma'(z^{l})$ belongs") == "uses zˡ⁺¹ where σ′(zˡ) belongs"
+
+
+def test_reject_does_not_match_inside_the_list_of_slips_the_engine_ruled_out():
+    """'no single typical slip explains it (tried: ... σ or σ′ ...)' names no slip: expect="σ′" must not pass."""
+    from backprop_lib.symbolic import SymbolicNetwork, reject
+    from backprop_lib.verdict import CheckFailed
+
+    net = SymbolicNetwork([2, 3, 2])
+    one_path = sp.Matrix(3, 1, lambda k, _: net.delta(2)[0] * net.W[2][0, k])
+    with pytest.raises(CheckFailed, match="not for the expected reason"):
+        reject("one path only", one_path, net.omega(1), expect="σ′", net=net, layer=1)
+    reject("one path only", one_path, net.omega(1), expect="differ", net=net, layer=1)
