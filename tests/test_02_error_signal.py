@@ -52,19 +52,19 @@ def test_quadratic_gradient_and_its_slips():
 
 
 def test_mean_over_samples_carries_one_over_m():
-    net = SymbolicNetwork([2, 2, 2], cost="quadratic", samples=3)
+    net = SymbolicNetwork([2, 2, 2], cost="quadratic", m=3)
     L = net.L
-    assert check_sym((net.a[L] - net.Y) / 3, net.dC_da(L), net=net).ok
-    lost = check_sym(net.a[L] - net.Y, net.dC_da(L), net=net)
+    assert check_sym((net.a[L] - net.y) / 3, net.omega(L), net=net).ok
+    lost = check_sym(net.a[L] - net.y, net.omega(L), net=net)
     assert not lost.ok and "3 times the truth" in lost.message
 
 
 def test_source_001_cost_means_output_layer():
-    net = SymbolicNetwork([2, 2, 2], cost="quadratic", samples=2)
+    net = SymbolicNetwork([2, 2, 2], cost="quadratic", m=2)
 
     def cost_of(layer):
         A = net.a[layer]
-        return sp.Rational(1, 4) * sum((A[j, i] - net.Y[j, i]) ** 2 for i in range(2) for j in range(2))
+        return sp.Rational(1, 4) * sum((A[j, i] - net.y[j, i]) ** 2 for i in range(2) for j in range(2))
 
     assert check_sym(cost_of(net.L), net.C, net=net).ok
     assert not check_sym(cost_of(1), net.C, net=net, prove=False).ok
@@ -99,7 +99,7 @@ def test_output_error_for_each_cost(cost):
 
 
 def test_output_error_batched_columns():
-    net = SymbolicNetwork([2, 3, 2], samples=3)
+    net = SymbolicNetwork([2, 3, 2], m=3)
     assert check_sym(hadamard(net.grad_a_C(), _sp_L(net)), net.Delta(net.L), net=net).ok
 
 

@@ -51,13 +51,13 @@ def _recursion_entrywise(net, l):
 @pytest.mark.parametrize("l", [1, 2, 3])
 def test_chain_rule_through_one_weight(sym, l):
     n_l, n_prev = sym.sizes[l], sym.sizes[l - 1]
-    three = sp.Matrix(n_l, n_prev, lambda k, j: sym.dC_da(l)[k] * sym.sigma_prime_f(sym.z[l][k]) * sym.a[l - 1][j])
+    three = sp.Matrix(n_l, n_prev, lambda k, j: sym.omega(l)[k] * sym.sigma_prime_f(sym.z[l][k]) * sym.a[l - 1][j])
     assert check(three, sym.dC_dW(l), net=sym).ok
 
 
 def test_chain_rule_without_sigma_prime_is_rejected(sym):
     l = 2
-    bad = sp.Matrix(sym.sizes[l], sym.sizes[l - 1], lambda k, j: sym.dC_da(l)[k] * sym.a[l - 1][j])
+    bad = sp.Matrix(sym.sizes[l], sym.sizes[l - 1], lambda k, j: sym.omega(l)[k] * sym.a[l - 1][j])
     result = check(bad, sym.dC_dW(l), net=sym)
     assert not result.ok
     assert "misses σ′ at layer 2" in result.message
@@ -71,7 +71,7 @@ def test_dC_da_is_a_sum_over_the_next_layer(sym, l):
 def test_one_path_only_is_rejected(sym):
     l = 1
     one_path = sp.Matrix(sym.sizes[l], 1, lambda k, _: sym.delta(l + 1)[0] * sym.W[l + 1][0, k])
-    result = check(one_path, sym.dC_da(l), net=sym)
+    result = check(one_path, sym.omega(l), net=sym)
     assert not result.ok and result.mismatches
 
 

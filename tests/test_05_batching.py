@@ -46,8 +46,8 @@ def by_samples(B, one, expr):
     """The one-sample expression evaluated at each sample of the batch, side by side as columns."""
     cols = []
     for s in range(B.m):
-        swap = {one.x[k]: B.X[k, s] for k in range(B.sizes[0])}
-        swap.update({one.y[j]: B.Y[j, s] for j in range(B.sizes[-1])})
+        swap = {one.x[k]: B.x[k, s] for k in range(B.sizes[0])}
+        swap.update({one.y[j]: B.y[j, s] for j in range(B.sizes[-1])})
         cols.append(expr.xreplace(swap))
     return sp.Matrix.hstack(*cols)
 
@@ -55,9 +55,9 @@ def by_samples(B, one, expr):
 def batched_recursion(B):
     """Delta^l for every layer by (5.2) and (5.3), symbolically."""
     D = [None] * (B.L + 1)
-    D[B.L] = hadamard(B.grad_a_C(), B.sigma_prime_of(B.Z[B.L]))
+    D[B.L] = hadamard(B.grad_a_C(), B.sigma_prime_of(B.z[B.L]))
     for l in range(B.L - 1, 0, -1):
-        D[l] = hadamard(B.W[l + 1].T * D[l + 1], B.sigma_prime_of(B.Z[l]))
+        D[l] = hadamard(B.W[l + 1].T * D[l + 1], B.sigma_prime_of(B.z[l]))
     return D
 
 
@@ -66,19 +66,19 @@ def batched_recursion(B):
 def test_batched_forward_pass_columns_are_the_samples(sizes, n):
     B, one = batch_and_one(sizes, n)
     for l in range(1, B.L + 1):
-        check(B.W[l] * B.A[l - 1] + B.b[l] * sp.ones(1, n), by_samples(B, one, one.z[l]), net=B).require()
-        check(B.A[l], by_samples(B, one, one.a[l]), net=B).require()
+        check(B.W[l] * B.a[l - 1] + B.b[l] * sp.ones(1, n), by_samples(B, one, one.z[l]), net=B).require()
+        check(B.a[l], by_samples(B, one, one.a[l]), net=B).require()
 
 
 def test_bias_without_one_transpose_is_refused_and_wrong_sample_order_is_caught():
     B, one = batch_and_one((2, 3, 4, 2), 3)
-    r = check(lambda N: N.W[1] * N.A[0] + N.b[1], by_samples(B, one, one.z[1]), net=B)
+    r = check(lambda N: N.W[1] * N.a[0] + N.b[1], by_samples(B, one, one.z[1]), net=B)
     assert not r.ok and "shape mismatch" in r.message
     # b^T copied into every row instead of b into every column (here n = n_1 = 3, so the shapes fit): wrong
-    r = check(lambda N: N.W[1] * N.A[0] + sp.ones(3, 1) * N.b[1].T, by_samples(B, one, one.z[1]), net=B)
+    r = check(lambda N: N.W[1] * N.a[0] + sp.ones(3, 1) * N.b[1].T, by_samples(B, one, one.z[1]), net=B)
     assert not r.ok
     # the truth really depends on which sample is which column: swapping two columns is rejected
-    Z = B.W[1] * B.A[0] + B.b[1] * sp.ones(1, 3)
+    Z = B.W[1] * B.a[0] + B.b[1] * sp.ones(1, 3)
     swapped = Z[:, [1, 0, 2]]
     assert not check(swapped, by_samples(B, one, one.z[1]), net=B).ok
 
@@ -106,7 +106,7 @@ def test_batch_cost_is_the_mean_of_the_per_sample_costs():
     r = check(sum(per_sample), B.C, net=B)
     assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
     qB = cached_network((2, 3, 2), cost="quadratic", m=3)
-    res = [qB.A[2][:, s] - qB.Y[:, s] for s in range(3)]
+    res = [qB.a[2][:, s] - qB.y[:, s] for s in range(3)]
     check(sp.Rational(1, 6) * sum((v.T * v)[0, 0] for v in res), qB.C, net=qB).require()
     r = check(sp.Rational(1, 3) * sum((v.T * v)[0, 0] for v in res), qB.C, net=qB)
     assert not r.ok and "twice the truth" in r.message
@@ -124,14 +124,14 @@ def test_batched_recursion_columns_are_per_sample_deltas(sizes, n):
 
 def test_batched_recursion_slips_are_diagnosed():
     B = cached_network((2, 3, 4, 2), m=3)
-    r = check(hadamard(B.W[3].T * B.Delta(3), B.sigma_of(B.Z[2])), B.Delta(2), net=B)
+    r = check(hadamard(B.W[3].T * B.Delta(3), B.sigma_of(B.z[2])), B.Delta(2), net=B)
     assert not r.ok and "σ where σ′ belongs at layer 2" in r.message
-    r = check(lambda N: hadamard(N.W[3] * N.Delta(3), N.sigma_prime_of(N.Z[2])), B.Delta(2), net=B)
+    r = check(lambda N: hadamard(N.W[3] * N.Delta(3), N.sigma_prime_of(N.z[2])), B.Delta(2), net=B)
     assert not r.ok and "shape mismatch" in r.message
     r = check(B.W[3].T * B.Delta(3), B.Delta(2), net=B)
     assert not r.ok and "misses σ′" in r.message
     # dC/dZ itself (with the 1/m inside) is not Delta: the factor is named, with m
-    r = check(B.dC_dz(2), B.Delta(2), net=B)
+    r = check(B.delta(2), B.Delta(2), net=B)
     assert not r.ok and "1/m = 1/3 of the truth" in r.message
 
 
@@ -141,9 +141,9 @@ def test_sum_of_per_sample_outer_products_is_the_gradient_of_the_mean_cost():
     n = B.m
     D = batched_recursion(B)
     for l in range(1, B.L + 1):
-        outer_sum = sum((D[l][:, s] * B.A[l - 1][:, s].T for s in range(n)), sp.zeros(*B.W[l].shape))
+        outer_sum = sum((D[l][:, s] * B.a[l - 1][:, s].T for s in range(n)), sp.zeros(*B.W[l].shape))
         check(outer_sum / n, B.dC_dW(l), net=B).require()
-        check(D[l] * B.A[l - 1].T / n, B.dC_dW(l), net=B).require()               # (5.4)
+        check(D[l] * B.a[l - 1].T / n, B.dC_dW(l), net=B).require()               # (5.4)
         check(D[l] * sp.ones(n, 1) / n, B.dC_db(l), net=B).require()               # (5.5)
 
 
@@ -151,20 +151,20 @@ def test_quadratic_sigmoid_batch_too():
     B = SymbolicNetwork([2, 3, 2], activation="sigmoid", cost="quadratic", m=2)
     D = batched_recursion(B)
     for l in range(1, B.L + 1):
-        check(D[l] * B.A[l - 1].T / 2, B.dC_dW(l), net=B).require()
+        check(D[l] * B.a[l - 1].T / 2, B.dC_dW(l), net=B).require()
         check(D[l] * sp.ones(2, 1) / 2, B.dC_db(l), net=B).require()
 
 
 def test_lost_one_over_n_and_transpose_are_diagnosed_symbolically():
     B = cached_network((2, 3, 4, 2), m=3)
-    r = check(B.Delta(2) * B.A[1].T, B.dC_dW(2), net=B)
+    r = check(B.Delta(2) * B.a[1].T, B.dC_dW(2), net=B)
     assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
     r = check(B.Delta(2) * sp.ones(3, 1), B.dC_db(2), net=B)
     assert not r.ok and "the 1/m of the averaged cost is missing" in r.message
-    r = check(B.A[1] * B.Delta(2).T / 3, B.dC_dW(2), net=B)
+    r = check(B.a[1] * B.Delta(2).T / 3, B.dC_dW(2), net=B)
     assert not r.ok and "transposed" in r.message
     # summing over the wrong index: Delta^T A is (m x m), samples against samples
-    r = check(lambda N: N.Delta(2).T * N.A[1], B.dC_dW(2), net=B)
+    r = check(lambda N: N.Delta(2).T * N.a[1], B.dC_dW(2), net=B)
     assert not r.ok and "shape mismatch" in r.message
 
 

@@ -55,7 +55,7 @@ def _deltas(net):
 
 @pytest.mark.parametrize("sizes, m", [([2, 3, 2], 3), ([2, 2, 3, 2], 2)])
 def test_minibatch_update_with_one_over_m_is_the_delta_rule_for_the_mean_cost(sizes, m):
-    net = SymbolicNetwork(sizes, samples=m)
+    net = SymbolicNetwork(sizes, m=m)
     eta = sp.Symbol("eta", positive=True)
     Delta = _deltas(net)
     for l in range(1, net.L + 1):
@@ -65,7 +65,7 @@ def test_minibatch_update_with_one_over_m_is_the_delta_rule_for_the_mean_cost(si
 
 def test_minibatch_update_without_one_over_m_is_rejected_with_the_diagnosis():
     m = 3
-    net = SymbolicNetwork([2, 3, 2], samples=m)
+    net = SymbolicNetwork([2, 3, 2], m=m)
     eta = sp.Symbol("eta", positive=True)
     Delta = _deltas(net)
     lost = symbolic_check(eta * Delta[1] * net.a[0].T, eta * net.dC_dW(1), net=net)

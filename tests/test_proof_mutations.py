@@ -205,22 +205,22 @@ MUTATIONS = [
     Mutation(
         "05_batching",
         "Delta_s = [None] * (B.L + 1)",
-        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_prime_of(B.Z[l]))",
-        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_of(B.Z[l]))",
+        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_prime_of(B.z[l]))",
+        "hadamard(B.W[l + 1].T * Delta_s[l + 1], B.sigma_of(B.z[l]))",
         "(5.3) with σ for σ′",
     ),
     Mutation(
         "05_batching",
         "outer_products = Proof(",
-        "weights.check(Delta_s[l] * B.A[l - 1].T / mB",
-        "weights.check(Delta_s[l] * B.A[l - 1].T",
+        "weights.check(Delta_s[l] * B.a[l - 1].T / mB",
+        "weights.check(Delta_s[l] * B.a[l - 1].T",
         "(5.4) without its 1/m",
     ),
     Mutation(
         "05_batching",
         'reject("(5.4) without its 1/m"',
-        "Delta_s[2] * B.A[1].T,",
-        "Delta_s[2] * B.A[1].T / mB,",
+        "Delta_s[2] * B.a[1].T,",
+        "Delta_s[2] * B.a[1].T / mB,",
         "the formula shown wrong (no 1/m) made right: its rejection must fail",
     ),
     Mutation(

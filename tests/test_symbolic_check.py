@@ -16,7 +16,7 @@ def test_network_shapes_and_padding(net):
     assert net.W[0] is None and net.b[0] is None and net.z[0] is None
     assert net.W[2].shape == (4, 3) and net.b[2].shape == (4, 1) and net.a[0] == net.x
     assert net.dC_dW(2).shape == (4, 3) and net.dC_db(2).shape == (4, 1)
-    assert net.dC_dz(1).shape == (3, 1) and net.dC_da(0).shape == (2, 1)
+    assert net.delta(1).shape == (3, 1) and net.omega(0).shape == (2, 1)
     assert sp.latex(net.W[2][1, 0]) == "W^{2}_{10}"
     with pytest.raises(ValueError, match="layer"):
         net.dC_dW(4)
@@ -96,13 +96,13 @@ def test_constant_factor_half():
 
 
 def test_batched_dW_and_lost_one_over_n():
-    n = SymbolicNetwork([2, 3, 4], samples=3)
-    assert n.X.shape == (2, 3) and n.Z[2].shape == (4, 3)
-    assert check(n.Delta(2) * n.A[1].T / 3, n.dC_dW(2), net=n).ok
-    res = check(n.Delta(2) * n.A[1].T, n.dC_dW(2), net=n)
+    n = SymbolicNetwork([2, 3, 4], m=3)
+    assert n.x.shape == (2, 3) and n.z[2].shape == (4, 3)
+    assert check(n.Delta(2) * n.a[1].T / 3, n.dC_dW(2), net=n).ok
+    res = check(n.Delta(2) * n.a[1].T, n.dC_dW(2), net=n)
     assert not res.ok and "the 1/m of the averaged cost is missing" in res.message
     # the per-sample errors: Delta^L = grad_a C ⊙ sigma'(Z^L), column by column
-    assert check(hadamard(n.grad_a_C(), n.sigma_prime_of(n.Z[2])), n.Delta(2), net=n).ok
+    assert check(hadamard(n.grad_a_C(), n.sigma_prime_of(n.z[2])), n.Delta(2), net=n).ok
     # db is the row sum of Delta over samples, divided by n
     assert check(n.Delta(2) * sp.ones(3, 1) / 3, n.dC_db(2), net=n).ok
 
@@ -110,10 +110,10 @@ def test_batched_dW_and_lost_one_over_n():
 @pytest.mark.parametrize("act", ["sigmoid", "tanh"])
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
 def test_concrete_activations_and_costs(act, cost):
-    n = SymbolicNetwork([2, 3, 2], activation=act, cost=cost, samples=2)
-    good = hadamard(n.grad_a_C(), n.sigma_prime_of(n.Z[2])) / 2
+    n = SymbolicNetwork([2, 3, 2], activation=act, cost=cost, m=2)
+    good = hadamard(n.grad_a_C(), n.sigma_prime_of(n.z[2])) / 2
     assert check(good, n.delta(2), net=n).ok
-    assert not check(hadamard(n.grad_a_C(), n.sigma_of(n.Z[2])) / 2, n.delta(2), net=n).ok
+    assert not check(hadamard(n.grad_a_C(), n.sigma_of(n.z[2])) / 2, n.delta(2), net=n).ok
 
 
 def test_cross_entropy_sigmoid_cancels():
@@ -142,7 +142,7 @@ def test_bigger_network():
 )
 def test_the_truth_is_sympy_diff_of_the_composed_network(activation, cost, m):
     # derivative.py applies SymPy's rules once per shared node; it must agree with plain sympy.diff
-    n = SymbolicNetwork([2, 3, 2], activation=activation, cost=cost, samples=m)
+    n = SymbolicNetwork([2, 3, 2], activation=activation, cost=cost, m=m)
     for l in (1, 2):
         assert check(n.dC_dW(l), n.W[l].applyfunc(lambda w: sp.diff(n.C, w)), net=n).ok
         assert check(n.dC_db(l), n.b[l].applyfunc(lambda v: sp.diff(n.C, v)), net=n).ok

@@ -68,7 +68,7 @@ def test_stray_index_is_an_error():
 
 
 def test_batched_index_form():
-    n = SymbolicNetwork([2, 3, 4], samples=3)
+    n = SymbolicNetwork([2, 3, 4], m=3)
     assert check_index("dC_dW[l]_jk = Rational(1, 3) * Delta[l]_js a[l-1]_ks", n, l=2).ok
     res = check_index("dC_dW[l]_jk = Delta[l]_js a[l-1]_ks", n, l=2)
     assert not res.ok and "the 1/m of the averaged cost is missing" in res.message

@@ -48,9 +48,7 @@ class SymbolicNetwork:
     notebooks/02_error_signal.ipynb.
     """
 
-    def __init__(self, sizes, activation=None, cost="generic", m=1, samples=None):
-        if samples is not None:  # TEMP alias (notebooks): SymbolicNetwork(..., samples=m)
-            m = samples
+    def __init__(self, sizes, activation=None, cost="generic", m=1):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s < 1 for s in sizes):
             raise ValueError(f"sizes must list at least two positive layer widths [n_0, ..., n_L], got {sizes}")
@@ -88,11 +86,6 @@ class SymbolicNetwork:
         self._diff = Differentiator()
 
     # one name per quantity: x, y, z, a, delta, omega, m
-    X = property(lambda self: self.x)  # TEMP alias (notebooks)
-    Y = property(lambda self: self.y)  # TEMP alias (notebooks)
-    Z = property(lambda self: self.z)  # TEMP alias (notebooks)
-    A = property(lambda self: self.a)  # TEMP alias (notebooks)
-    samples = property(lambda self: self.m)  # TEMP alias (notebooks)
 
     # ----- building blocks -------------------------------------------------------------------------------
     def __repr__(self):
@@ -204,8 +197,6 @@ class SymbolicNetwork:
         self._check_layer(l, 0, "omega")
         return self._by_fresh("a", l)
 
-    dC_dz = delta  # TEMP alias (notebooks)
-    dC_da = omega  # TEMP alias (notebooks)
 
     def Delta(self, l):
         """The per-sample error signals as columns, Δ^l = m ∂C/∂Z^l (shape (n_l, m)), so that
@@ -307,12 +298,9 @@ class SymbolicNetwork:
         return syms + list(self.x) + list(self.y)
 
 
-def cached_network(sizes, activation=None, cost="generic", m=1, samples=None):
-    """A shared SymbolicNetwork for the given configuration (sizes as a tuple), so repeated checks reuse its truths.
-
-    `samples` is a TEMP alias (notebooks) of m, the batch size.
-    """
-    return _cached(tuple(int(s) for s in sizes), activation, cost, m if samples is None else samples)
+def cached_network(sizes, activation=None, cost="generic", m=1):
+    """A shared SymbolicNetwork for the given configuration (sizes as a tuple), so repeated checks reuse its truths."""
+    return _cached(tuple(int(s) for s in sizes), activation, cost, m)
 
 
 @lru_cache(maxsize=32)

@@ -312,10 +312,10 @@ class _Binding:
                 "lam": lambda: net.delta(layer),
                 "omega": lambda: net.omega(layer),
                 "dC_db": lambda: net.dC_db(layer),
-                "dC_dz": lambda: net.dC_dz(layer),
-                "dC_da": lambda: net.dC_da(layer),
-                "x": lambda: net.X,
-                "y": lambda: net.Y,
+                "dC_dz": lambda: net.delta(layer),
+                "dC_da": lambda: net.omega(layer),
+                "x": lambda: net.x,
+                "y": lambda: net.y,
                 "gradC": lambda: net.grad_a_C(),
             }[kind]()
             if M.shape[1] == 1 and kind not in _MATRICES:

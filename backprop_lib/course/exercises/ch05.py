@@ -76,7 +76,7 @@ class BatchedRecursion(Exercise):
             return out
         B, l = cached_network(tuple(p["sizes"]), m=p["m"]), p["l"]
         W = [None] + [_objects(B.W[k]) for k in range(1, B.L + 1)]
-        Z = [None] + [_objects(B.Z[k]) for k in range(1, B.L + 1)]
+        Z = [None] + [_objects(B.z[k]) for k in range(1, B.L + 1)]
         Delta = [None] * (B.L + 1)
         Delta[l + 1] = _objects(B.Delta(l + 1))
         return Delta_hidden(W, Delta, Z, np.vectorize(_sigma_prime_function, otypes=[object]), l)
@@ -224,7 +224,7 @@ class BatchedWeightGradient(Exercise):
             fw, g = net.forward(X), net.gradients(X, Y)
             return [batched_dW(g.delta[l].copy(), fw.a[l - 1].copy()) for l in range(1, net.L + 1)]
         B = cached_network(tuple(p["sizes"]), m=p["m"])
-        return [batched_dW(_objects(B.Delta(l)), _objects(B.A[l - 1])) for l in p["layers"]]
+        return [batched_dW(_objects(B.Delta(l)), _objects(B.a[l - 1])) for l in p["layers"]]
 
     def judge(self, case, value):
         refused = self.refuse(value, "one matrix per layer")

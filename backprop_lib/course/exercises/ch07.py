@@ -135,7 +135,7 @@ def _view(sizes):
     Fresh (not the shared cached network) so that an answer that changes the matrices it is given cannot
     change the truth the judge compares with.
     """
-    net = SymbolicNetwork(list(sizes), activation=None, cost="quadratic", samples=1)
+    net = SymbolicNetwork(list(sizes), activation=None, cost="quadratic", m=1)
     return types.SimpleNamespace(W=list(net.W), b=list(net.b), z=list(net.z), a=list(net.a), x=net.x, y=net.y,
                                  sigma_of=net.sigma_of, sigma_prime_of=net.sigma_prime_of)
 
