@@ -1,11 +1,12 @@
-"""Command line: python -m backprop_lib {verify, release, grade, quiz-key} ...
+"""Command line: python -m backprop_lib {workbook, verify, release, grade, quizzes} ...
 
-  workbook [DIR]            write your own copy of the series to work in (default workbook/)
-  verify [--json]           check every equation of the four source derivations (the ledger; notebook 07)
-  release OUTDIR            build student copies of every notebook (INSTRUCTORS.md)
-  grade PATH --out DIR      grade a completed notebook or a folder of them (INSTRUCTORS.md)
-  quiz-key ID INDEX...      the answer key to write into a Quiz(...) cell (CONTRIBUTING.md)
+workbook [DIR]            write your own copy of the series to work in (default workbook/)
+verify [--json]           check every equation of the four source derivations (the ledger; notebook 07)
+release OUTDIR            build student copies of every notebook (INSTRUCTORS.md)
+grade PATH --out DIR      grade a completed notebook or a folder of them, each in a sandbox (INSTRUCTORS.md)
+quizzes dump NN | store F the quizzes of notebook NN as editable JSON, and back (CONTRIBUTING.md)
 """
+
 import sys
 
 USAGE = __doc__
@@ -21,13 +22,14 @@ def main(argv=None):
         from .course.workbook import workbook_main as run
     elif command == "verify":
         from .symbolic.ledger import main as verify
+
         return verify(argv)  # the ledger's main takes the subcommand name too
     elif command == "release":
-        from .assignment import release_main as run
+        from .course.release import release_main as run
     elif command == "grade":
-        from .assignment import grade_main as run
-    elif command == "quiz-key":
-        from .quiz import quiz_key_main as run
+        from .course.grade import grade_main as run
+    elif command == "quizzes":
+        from .course.quiz import quizzes_main as run
     else:
         print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
         return 2
