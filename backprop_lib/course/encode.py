@@ -30,6 +30,7 @@ MAX_BYTES = 32 * 2**20          # one record, as JSON text
 MAX_NODES = 500_000             # expression nodes in one record
 MAX_ENTRIES = 2_000_000         # array entries in one record
 MAX_DEPTH = 20                  # nesting of lists
+MAX_EXPONENT = 64               # |exponent| of a power: a forged 2**(10**11) must not make SymPy compute it
 _MESSAGE_CHARS = 300
 
 
@@ -283,7 +284,10 @@ def _decode_sym(record):
         elif kind == "Mul":
             e = sp.Mul(*[arg(i) for i in rest])
         elif kind == "Pow" and len(rest) == 2:
-            e = sp.Pow(arg(rest[0]), arg(rest[1]))
+            base, exponent = arg(rest[0]), arg(rest[1])
+            if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
+                raise RecordError(f"an exponent larger than {MAX_EXPONENT} in magnitude is not an answer")
+            e = sp.Pow(base, exponent, evaluate=not (base.is_Number and exponent.is_Number))
         elif kind == "f" and rest and rest[0] in functions:
             e = functions[rest[0]](*[arg(i) for i in rest[1:]])
         elif kind == "pi":
