@@ -115,8 +115,6 @@ json.dumps = _forge
 hmac.compare_digest = lambda a, b: True
 Q.Quiz.is_right = lambda self, choice: True
 Q.score_answer_source = lambda qid, source: Q.QuizOutcome(qid, (1, 3), True, "right", 10, 10)
-import backprop_lib.quiz as old_quiz
-old_quiz.QUIZ_LOG[:] = [{"quiz": "3.1", "choice": [1, 3]}]
 answer("3.1", Q.Quiz.load("3.1").solution()[0])
 """
 WRONG_31 = "def delta_step(W, delta, z, sigma_prime, l):\n    return (W[l + 1].T @ delta[l + 1]) * z[l]"
