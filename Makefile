@@ -21,8 +21,8 @@ lab: $(STAMP)          ## write your workbook (only what is missing) and open it
 	$(PY) -m backprop_lib workbook workbook
 	$(VENV)/bin/jupyter lab $(ROOT_ARGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workbook/00_index.ipynb $(LAB_ARGS)
 
-test: $(STAMP)         ## unit tests and every notebook under nbval
-	$(PY) -m pytest
+test: $(STAMP)         ## unit tests and every notebook under nbval, on 4 pytest-xdist workers (one per test file)
+	$(PY) -m pytest -n 4 --dist loadfile
 
 lint: $(STAMP)         ## ruff: lint and format check of the package, the tests and the notebooks' code
 	$(VENV)/bin/ruff check .

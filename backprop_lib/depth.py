@@ -19,6 +19,7 @@ weights' average stretch over all directions, ||W^{l+1}||_F / sqrt(n_{l+1}), and
 sigma'(Z^l): t_l = ||W^{l+1}||_F / sqrt(n_{l+1}) * rms(sigma'(Z^l)), an estimate, not a bound.
 Taught in notebooks/09_depth.ipynb.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,10 @@ def rms_norms(Delta):
     signal delta^l of sample x. Returns a float array of length L + 1.
     """
     if not isinstance(Delta, (list, tuple)) or len(Delta) < 2 or Delta[0] is not None:
-        raise ValueError("Delta must be a padded list [None, Delta[1], ..., Delta[L]] of (n_l, m) arrays, got "
-                         f"{type(Delta).__name__} {_describe_start(Delta)}")
+        raise ValueError(
+            "Delta must be a padded list [None, Delta[1], ..., Delta[L]] of (n_l, m) arrays, got "
+            f"{type(Delta).__name__} {_describe_start(Delta)}"
+        )
     out = [np.nan]
     for l, D in enumerate(Delta[1:], start=1):
         D = np.asarray(D, dtype=np.float64)
@@ -102,22 +105,28 @@ class DepthProfile:
         """A Verdict: (9.3) holds for every sample at every hidden layer (up to round-off), or where it fails."""
         for l in range(1, self.L):
             if not self.worst[l] <= 1 + _ROUND_OFF:
-                return Verdict(False, f"✘ (9.3) fails at layer {l}: ||delta^{l}|| is {self.worst[l]:.6g} times its "
-                                      "bound for one sample")
+                return Verdict(
+                    False,
+                    f"✘ (9.3) fails at layer {l}: ||delta^{l}|| is {self.worst[l]:.6g} times its bound for one sample",
+                )
         if self.L == 1:
             return Verdict(True, "✔ (9.3) has nothing to bound: the network has no hidden layer")
-        top = np.nanmax(self.worst[1:self.L])
-        return Verdict(True, f"✔ (9.3) holds at layers 1-{self.L - 1} for all {self.m} samples: at most "
-                             f"{top:.2f} of the bound")
+        top = np.nanmax(self.worst[1 : self.L])
+        return Verdict(
+            True, f"✔ (9.3) holds at layers 1-{self.L - 1} for all {self.m} samples: at most {top:.2f} of the bound"
+        )
 
     def __str__(self):
-        lines = [f"{self.activation} network {'-'.join(map(str, self.sizes))}, m = {self.m} samples",
-                 f"{'l':>3} {'n_l':>5} {'rms ||delta^l||':>16} {'bound (9.4)':>12} {'estimate (9.8)':>15} "
-                 f"{'gain (9.3)':>11} {'typical gain':>13}"]
+        lines = [
+            f"{self.activation} network {'-'.join(map(str, self.sizes))}, m = {self.m} samples",
+            f"{'l':>3} {'n_l':>5} {'rms ||delta^l||':>16} {'bound (9.4)':>12} {'estimate (9.8)':>15} "
+            f"{'gain (9.3)':>11} {'typical gain':>13}",
+        ]
         for l in range(1, self.L + 1):
             gain = f"{self.gain[l]:11.2f} {self.typical_gain[l]:13.2f}" if l < self.L else f"{'':>11} {'':>13}"
-            lines.append(f"{l:>3} {self.sizes[l]:>5} {self.rms[l]:16.2e} {self.bound[l]:12.2e} "
-                         f"{self.typical[l]:15.2e} {gain}")
+            lines.append(
+                f"{l:>3} {self.sizes[l]:>5} {self.rms[l]:16.2e} {self.bound[l]:12.2e} {self.typical[l]:15.2e} {gain}"
+            )
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -138,13 +147,13 @@ def depth_profile(net, X, Y) -> DepthProfile:
     spectral, stretch, max_sp, rms_sp, worst = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
     for l in range(1, L):
         W_next = net.W[l + 1]
-        sp_l = np.abs(net.sigma_prime(l, Z[l]))                       # |sigma'(Z^l)|, (n_l, m)
+        sp_l = np.abs(net.sigma_prime(l, Z[l]))  # |sigma'(Z^l)|, (n_l, m)
         spectral[l] = np.linalg.norm(W_next, 2)
         stretch[l] = np.linalg.norm(W_next) / np.sqrt(W_next.shape[0])
         max_sp[l] = float(np.max(sp_l))
-        rms_sp[l] = float(np.sqrt(np.mean(sp_l ** 2)))
-        left = np.linalg.norm(Delta[l], axis=0)                          # ||delta^l_x|| for every sample x
-        right = spectral[l] * np.max(sp_l, axis=0) * np.linalg.norm(Delta[l + 1], axis=0)   # (9.3), per sample
+        rms_sp[l] = float(np.sqrt(np.mean(sp_l**2)))
+        left = np.linalg.norm(Delta[l], axis=0)  # ||delta^l_x|| for every sample x
+        right = spectral[l] * np.max(sp_l, axis=0) * np.linalg.norm(Delta[l + 1], axis=0)  # (9.3), per sample
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios = np.where(right > 0, left / np.where(right > 0, right, 1.0), np.where(left > 0, np.inf, 0.0))
         worst[l] = float(np.max(ratios))
@@ -153,7 +162,20 @@ def depth_profile(net, X, Y) -> DepthProfile:
     bound, typical = nan.copy(), nan.copy()
     bound[L] = typical[L] = rms[L]
     for l in range(L - 1, 0, -1):
-        bound[l] = gain[l] * bound[l + 1]                                # (9.4)
+        bound[l] = gain[l] * bound[l + 1]  # (9.4)
         typical[l] = typical_gain[l] * typical[l + 1]
-    return DepthProfile(list(net.sizes), net.activation.name, m, rms, spectral, stretch, max_sp, rms_sp, gain,
-                        typical_gain, bound, typical, worst)
+    return DepthProfile(
+        list(net.sizes),
+        net.activation.name,
+        m,
+        rms,
+        spectral,
+        stretch,
+        max_sp,
+        rms_sp,
+        gain,
+        typical_gain,
+        bound,
+        typical,
+        worst,
+    )

@@ -3,6 +3,7 @@
 Exercise cells follow nbgrader's metadata: the answer cell has grade_id "exN_k-answer", its check cell "exN_k".
 Used by tests/test_NN_*.py to prove that a notebook's exercise checks reject wrong answers.
 """
+
 from pathlib import Path
 
 import nbformat
@@ -35,10 +36,15 @@ def run_with_answers(path, answers, timeout=120):
         raise KeyError(f"{Path(path).name} has no answer cell for {missing}")
     for cell in nb.cells:
         gid = grade_id(cell)
-        if gid and gid.endswith("-answer") and gid[:-len("-answer")] in answers:
-            cell.source = answers[gid[:-len("-answer")]]
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(Path(path).parent)}})
+        if gid and gid.endswith("-answer") and gid[: -len("-answer")] in answers:
+            cell.source = answers[gid[: -len("-answer")]]
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(Path(path).parent)}},
+    )
     client.execute()
     verdicts = {}
     for cell in nb.cells:
@@ -46,13 +52,17 @@ def run_with_answers(path, answers, timeout=120):
         if cell.cell_type == "code" and meta.get("grade"):
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-            verdicts[meta["grade_id"]] = (not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}" if errors else text)
+            verdicts[meta["grade_id"]] = (
+                not errors,
+                f"{errors[0]['ename']}: {errors[0]['evalue']}" if errors else text,
+            )
     return verdicts
 
 
 def quizzes(path):
     """Every Quiz a notebook defines, by quiz id, rebuilt from its `quiz_N_k = Quiz(...)` cells."""
     from backprop_lib.quiz import Quiz
+
     nb = nbformat.read(str(path), as_version=4)
     found = {}
     for cell in nb.cells:
@@ -73,4 +83,4 @@ def assert_quiz_answers(path, intended):
         wrong = [i for i in range(len(quiz.options)) if i not in right][:1]
         assert not quiz.answer(wrong).ok
         assert quiz.answer(right).ok
-        assert quiz.score == quiz.points - quiz.penalty          # one wrong try before the right one
+        assert quiz.score == quiz.points - quiz.penalty  # one wrong try before the right one

@@ -8,6 +8,7 @@
 (3) The quizzes (backprop_lib/course/quizzes/ch02.json) and the notebook's cells: one-line checks and quizzes, the
     exercises numbered in order, captions, and the corrected statement about σ′ ≤ 1/4.
 """
+
 import json
 import re
 
@@ -152,7 +153,7 @@ def test_sigma_prime_bounds_one_factor_only_the_weights_can_amplify():
         d = (W.T @ d_next) * sigmoid_prime(z)
         assert np.linalg.norm(d) <= np.linalg.norm(W, 2) * np.linalg.norm(d_next) / 4 + 1e-12
         grew += np.linalg.norm(d) > np.linalg.norm(d_next)
-    assert grew > 0        # "at least a factor 4 per layer" is false
+    assert grew > 0  # "at least a factor 4 per layer" is false
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -307,8 +308,10 @@ def test_numeric_cases_name_the_slips_the_symbolic_case_cannot_see():
 
     def delta_L_quadratic(a_L, y, z_L, sigma_prime):
         return (a_L - y) * a_L
-    outcome = ex.judge(numeric_case, enc.decode(json.loads(enc.dumps(enc.encode(ex.run(numeric_case,
-                                                                                         delta_L_quadratic))))))
+
+    outcome = ex.judge(
+        numeric_case, enc.decode(json.loads(enc.dumps(enc.encode(ex.run(numeric_case, delta_L_quadratic)))))
+    )
     assert not outcome.ok and outcome.message.startswith("delta_L: σ where σ′ belongs")
 
 
@@ -322,13 +325,13 @@ RIGHT = {"2.1": [0, 1], "2.2": [0, 1, 3], "2.3": [0, 1, 2]}
 def test_quiz_right_set_and_each_wrong_option_named(qid):
     q = Quiz.load(qid)
     assert answer(qid, RIGHT[qid]).ok
-    assert not answer(qid, RIGHT[qid][:-1]).ok           # a subset of the right set is not right
+    assert not answer(qid, RIGHT[qid][:-1]).ok  # a subset of the right set is not right
     for i in range(len(q.options)):
         if i not in RIGHT[qid]:
             outcome = answer(qid, RIGHT[qid] + [i])
-            assert not outcome.ok and f"Option {i} is wrong: " in outcome.message   # with its one-line reason
+            assert not outcome.ok and f"Option {i} is wrong: " in outcome.message  # with its one-line reason
     right, explanation = q.solution()
-    assert right == RIGHT[qid] and "$" in explanation                            # typeset, not ASCII
+    assert right == RIGHT[qid] and "$" in explanation  # typeset, not ASCII
     for text in [q.question, *q.options]:
         assert "**" not in text and "`" not in text
 
@@ -350,15 +353,18 @@ def test_exercises_in_order_with_one_line_checks():
         assert cell.source == f'check("{eid}")'
         assert _meta(cell)["points"] == get(eid).points and _meta(cell)["locked"]
         assert _meta(cells[i - 1])["grade_id"] == f"ex{eid.replace('.', '_')}-answer"
-        assert f'solution("{eid}")' in cells[i - 2].source                     # the hint before the answer cell
+        assert f'solution("{eid}")' in cells[i - 2].source  # the hint before the answer cell
     headings = re.findall(r"### Exercise (\d\.\d)", "\n".join(c.source for c in cells if c.cell_type == "markdown"))
     assert headings == ["2.1", "2.2", "2.3"]
 
 
 def test_quiz_cells_are_one_line_and_their_answers_are_right():
     cells = _cells()
-    quiz_ids = [re.fullmatch(r'quiz\("(\d\.\d)"\)', c.source).group(1) for c in cells
-                if c.cell_type == "code" and c.source.startswith("quiz(")]
+    quiz_ids = [
+        re.fullmatch(r'quiz\("(\d\.\d)"\)', c.source).group(1)
+        for c in cells
+        if c.cell_type == "code" and c.source.startswith("quiz(")
+    ]
     assert quiz_ids == ["2.1", "2.2", "2.3"]
     answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
     for qid in quiz_ids:

@@ -4,6 +4,7 @@ rejected with the right diagnosis. The exercises (backprop_lib/course/exercises/
 passes every case through the grader's path, a blank answer is "not answered yet", every typical slip is named in
 the first line of a failure of at most 5 lines, with no TeX braces. The quizzes and the notebook's one-line cells.
 """
+
 import json
 import re
 
@@ -43,8 +44,13 @@ def sym4553():
 
 def _recursion_entrywise(net, l):
     n_l, n_next = net.sizes[l], net.sizes[l + 1]
-    return sp.Matrix(n_l, 1, lambda k, _: sum(net.W[l + 1][m, k] * net.delta(l + 1)[m] for m in range(n_next))
-                     * net.sigma_prime_f(net.z[l][k]))
+    return sp.Matrix(
+        n_l,
+        1,
+        lambda k, _: (
+            sum(net.W[l + 1][m, k] * net.delta(l + 1)[m] for m in range(n_next)) * net.sigma_prime_f(net.z[l][k])
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- (3.1), (3.2)
@@ -92,8 +98,8 @@ def test_kronecker_steps_hold_for_every_width():
     W, b, a, x, err = (sp.IndexedBase(s) for s in ("W", "b", "a", "x", "delta"))
     z_i = sp.Sum(W[i, p] * a[p], (p, 0, n_prev - 1)) + b[i]
     dz = sp.diff(z_i, W[j, k])
-    assert prove_index(dz, sp.KroneckerDelta(i, j) * a[k]).ok                                    # (3.3)
-    assert prove_index(sp.Sum(sp.KroneckerDelta(i, j) * x[j], (j, 0, n_l - 1)), x[i]).ok          # sifting
+    assert prove_index(dz, sp.KroneckerDelta(i, j) * a[k]).ok  # (3.3)
+    assert prove_index(sp.Sum(sp.KroneckerDelta(i, j) * x[j], (j, 0, n_l - 1)), x[i]).ok  # sifting
     assert prove_index(sp.diff(z_i, b[j]), sp.KroneckerDelta(i, j)).ok
     assert prove_index(sp.Sum(err[i] * sp.KroneckerDelta(i, j) * a[k], (i, 0, n_l - 1)), err[j] * a[k]).ok
     # falsifiable: swapped indices, an unsifted sum
@@ -133,22 +139,30 @@ def test_recursion_holds_for_sigmoid_and_quadratic_cost():
 
 def test_recursion_with_sigma_for_sigma_prime_is_rejected(sym4553):
     l = 2
-    bad = sp.Matrix(sym4553.sizes[l], 1, lambda k, _: sum(sym4553.W[l + 1][m, k] * sym4553.delta(l + 1)[m]
-                                                          for m in range(sym4553.sizes[l + 1]))
-                    * sym4553.sigma_f(sym4553.z[l][k]))
+    bad = sp.Matrix(
+        sym4553.sizes[l],
+        1,
+        lambda k, _: (
+            sum(sym4553.W[l + 1][m, k] * sym4553.delta(l + 1)[m] for m in range(sym4553.sizes[l + 1]))
+            * sym4553.sigma_f(sym4553.z[l][k])
+        ),
+    )
     result = check(bad, sym4553.delta(l), net=sym4553)
     assert not result.ok and "σ where σ′ belongs at layer 2" in result.message
 
 
-@pytest.mark.parametrize("wrong, expected", [
-    ("delta[l]_k = delta[l+1]_m * W[l]_mk * sigma_prime(z[l]_k)", "W^{l} where W^{l + 1} belongs"),
-    ("delta[l]_k = delta[l+1]_m * W[l+1]_km * sigma_prime(z[l]_k)", "W^{l + 1}_{mk}"),
-    ("delta[l]_k = delta[l+1]_m * W[l+1]_mk * sigma(z[l]_k)", "σ where σ′ belongs"),
-])
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        ("delta[l]_k = delta[l+1]_m * W[l]_mk * sigma_prime(z[l]_k)", "W^{l} where W^{l + 1} belongs"),
+        ("delta[l]_k = delta[l+1]_m * W[l+1]_km * sigma_prime(z[l]_k)", "W^{l + 1}_{mk}"),
+        ("delta[l]_k = delta[l+1]_m * W[l+1]_mk * sigma(z[l]_k)", "σ where σ′ belongs"),
+    ],
+)
 def test_recursion_slips_are_named(sym, wrong, expected):
     result = check_index(wrong, net=sym, l=1)
     assert not result.ok
-    assert plain(expected) in plain(result.message)      # TeX or Unicode, the same words
+    assert plain(expected) in plain(result.message)  # TeX or Unicode, the same words
 
 
 def test_source_000_printed_recursion_names_three_slips(sym):
@@ -185,10 +199,13 @@ def test_weight_gradient_on_4553(sym4553, l):
     assert check_index("dC_dW[l]_jk = delta[l]_j * a[l-1]_k", net=sym4553, l=l).ok
 
 
-@pytest.mark.parametrize("wrong, expected", [
-    ("dC_dW[l]_jk = delta[l]_j * a[l]_k", "a^{l} where a^{l - 1} belongs"),
-    ("dC_dW[l]_jk = delta[l]_k * a[l-1]_j", "should be j"),
-])
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        ("dC_dW[l]_jk = delta[l]_j * a[l]_k", "a^{l} where a^{l - 1} belongs"),
+        ("dC_dW[l]_jk = delta[l]_k * a[l-1]_j", "should be j"),
+    ],
+)
 def test_weight_gradient_slips_are_named(sym, wrong, expected):
     result = check_index(wrong, net=sym, l=2)
     assert not result.ok and plain(expected) in plain(result.message)
@@ -303,7 +320,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -352,8 +369,8 @@ def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source
     assert not ok
     assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
     assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
-    assert "corrected" not in "\n".join(lines)                                   # the answer is not given away
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
+    assert "corrected" not in "\n".join(lines)  # the answer is not given away
     assert graded(exercise_id, source).status == "failed"
 
 
@@ -364,6 +381,7 @@ def test_numeric_case_names_sigma_for_sigma_prime():
 
     def delta_step(W, delta, z, sigma_prime, l):
         return (W[l + 1].T @ delta[l + 1]) * (1 / (1 + np.exp(-z[l])))
+
     value = enc.decode(json.loads(enc.dumps(enc.encode(ex.run(case, delta_step)))))
     outcome = ex.judge(case, value)
     assert not outcome.ok and outcome.message.startswith("delta[1]: σ where σ′ belongs")
@@ -412,8 +430,11 @@ def test_one_line_checks_and_quizzes():
 
 def test_figures_have_captions():
     cells = _cells()
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code"
-               and ("draw_three_layers(" in c.source or "Figure(" in c.source)]
+    figures = [
+        i
+        for i, c in enumerate(cells)
+        if c.cell_type == "code" and ("draw_three_layers(" in c.source or "Figure(" in c.source)
+    ]
     assert len(figures) == 2
     for n, i in enumerate(figures, start=1):
         assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 3.{n}:* ")

@@ -7,6 +7,7 @@ Part 2, the exercises (backprop_lib/course/exercises/ch04.py): the instructor's 
 the grader's path, a blank answer is "not answered yet", and every typical slip is named in the first line of a
 failure of at most 5 lines. Part 3: the quizzes, and the notebook's one-line check, quiz and proof cells.
 """
+
 import json
 import re
 
@@ -55,12 +56,12 @@ def sp_z(net, l):
 def test_four_equations_hold_on_non_square_networks(sizes):
     net = SymbolicNetwork(sizes)
     L = net.L
-    check(hadamard(net.grad_a_C(), sp_z(net, L)), net.delta(L), net=net).require()                  # (4.1)
+    check(hadamard(net.grad_a_C(), sp_z(net, L)), net.delta(L), net=net).require()  # (4.1)
     for l in range(L - 1, 0, -1):
         check(hadamard(net.W[l + 1].T * net.delta(l + 1), sp_z(net, l)), net.delta(l), net=net).require()  # (4.2)
     for l in range(1, L + 1):
-        check(net.delta(l), net.dC_db(l), net=net).require()                                          # (4.3)
-        check(net.delta(l) * net.a[l - 1].T, net.dC_dW(l), net=net).require()                         # (4.4)
+        check(net.delta(l), net.dC_db(l), net=net).require()  # (4.3)
+        check(net.delta(l) * net.a[l - 1].T, net.dC_dW(l), net=net).require()  # (4.4)
 
 
 def test_missing_transpose_is_a_shape_error(sym):
@@ -100,16 +101,16 @@ def test_dW_wrong_forms_are_diagnosed(sym):
 # ---------------------------------------------------------------------------------------- omega / lambda
 def test_omega_lambda_form_of_source_001(sym):
     L = sym.L
-    for l in range(L - 1, 0, -1):                                                                     # (A1)
+    for l in range(L - 1, 0, -1):  # (A1)
         check(sym.W[l + 1].T * hadamard(sym.omega(l + 1), sp_z(sym, l + 1)), sym.omega(l), net=sym).require()
-    for l in range(1, L + 1):                                                                         # (A2), (A3)
+    for l in range(1, L + 1):  # (A2), (A3)
         check(hadamard(sym.omega(l), sp_z(sym, l)), sym.dC_db(l), net=sym).require()
         check(hadamard(sym.omega(l), sp_z(sym, l)) * sym.a[l - 1].T, sym.dC_dW(l), net=sym).require()
     omega, lam = {L: sym.grad_a_C()}, {}
     lam[L] = hadamard(omega[L], sp_z(sym, L))
     for l in range(L - 1, 0, -1):
-        omega[l] = sym.W[l + 1].T * lam[l + 1]                                                        # (4.5)
-        lam[l] = hadamard(omega[l], sp_z(sym, l))                                                     # (4.6)
+        omega[l] = sym.W[l + 1].T * lam[l + 1]  # (4.5)
+        lam[l] = hadamard(omega[l], sp_z(sym, l))  # (4.6)
     for l in range(1, L + 1):
         check(omega[l], sym.omega(l), net=sym).require()
         check(lam[l], sym.delta(l), net=sym).require()
@@ -126,12 +127,12 @@ def test_two_layer_matrix_calculus(two):
     shape, entries = two.jacobian("dada", 2)
     J = sp.Matrix(*shape, lambda i, j: entries[(i, j)])
     check(sp.diag(*s2) * W2, J, net=two).require()
-    check(bcast_mul(W2, s2), J, net=two).require()                   # source 003's w^2.sigma'(z^2), NumPy *
-    check(a2 - y, two.omega(2), net=two).require()                   # source 003's "delta^2" is our omega^2
+    check(bcast_mul(W2, s2), J, net=two).require()  # source 003's w^2.sigma'(z^2), NumPy *
+    check(a2 - y, two.omega(2), net=two).require()  # source 003's "delta^2" is our omega^2
     check(W2.T * sp.diag(*s2) * (a2 - y), two.omega(1), net=two).require()
-    check(sp.diag(*s2) * (a2 - y) * a1.T, two.dC_dW(2), net=two).require()                            # (4.7)
-    check(sp.diag(*s1) * W2.T * sp.diag(*s2) * (a2 - y) * a0.T, two.dC_dW(1), net=two).require()    # (4.7)
-    check(bcast_mul(bcast_mul(a2 - y, s2), a1.T), two.dC_dW(2), net=two).require()                   # Eq (3)
+    check(sp.diag(*s2) * (a2 - y) * a1.T, two.dC_dW(2), net=two).require()  # (4.7)
+    check(sp.diag(*s1) * W2.T * sp.diag(*s2) * (a2 - y) * a0.T, two.dC_dW(1), net=two).require()  # (4.7)
+    check(bcast_mul(bcast_mul(a2 - y, s2), a1.T), two.dC_dW(2), net=two).require()  # Eq (3)
     r = check(a2 - y, two.delta(2), net=two)
     assert not r.ok
 
@@ -177,8 +178,9 @@ def test_delta_rule_lowers_the_cost_to_first_order():
             step.update({b: b + sign * eta * g for b, g in zip(net.b[l], net.dC_db(l))})
         return sp.diff(net.C.xreplace(step), eta).subs(eta, 0)
 
-    norms = sum(sum(e ** 2 for e in net.delta(l) * net.a[l - 1].T) + sum(e ** 2 for e in net.delta(l))
-                for l in range(1, net.L + 1))
+    norms = sum(
+        sum(e**2 for e in net.delta(l) * net.a[l - 1].T) + sum(e**2 for e in net.delta(l)) for l in range(1, net.L + 1)
+    )
     check(-norms, slope(-1), statement="s", net=net).require()
     wrong = check(-norms, slope(+1), statement="s", net=net)
     assert not wrong.ok and "sign" in wrong.message
@@ -298,7 +300,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -315,7 +317,7 @@ def test_blank_answers_are_not_answered_yet(exercise_id):
 
 RECURSION = "def delta_hidden(W, delta, z, sigma_prime, l):\n    return {}\n"
 GRADIENT = "def dW_formula(delta, a, l):\n    return {}\n"
-STEP = '''
+STEP = """
 def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
     L = len(W) - 1
     z, a = [None], [x]
@@ -329,8 +331,8 @@ def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
     for l in range(1, L + 1):
         W[l] = W[l] - eta * (delta[l] @ a[l - 1].T)
         b[l] = b[l] - eta * delta[l]
-'''
-STALE = '''
+"""
+STALE = """
 def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
     L = len(W) - 1
     z, a = [None], [x]
@@ -343,11 +345,11 @@ def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
         b[l] = b[l] - eta * delta
         if l > 1:
             delta = (W[l].T @ delta) * sigma_prime(z[l - 1])
-'''
-NEW_LISTS = '''
+"""
+NEW_LISTS = """
 def sgd_step(W, b, x, y, eta, sigma, sigma_prime, grad_a_C):
     return [None] + [w - eta for w in W[1:]], b
-'''
+"""
 
 
 def step(old, new):
@@ -373,8 +375,14 @@ SLIPS = [
     ("4.3", step("W[l] = W[l] - eta", "W[l] = W[l] + eta").replace("b[l] - eta", "b[l] + eta"), "the step goes uphill"),
     ("4.3", step("W[l] = W[l] - eta", "W[l] = W[l] + eta"), "the step goes uphill"),
     ("4.3", step("W[l] = W[l] - eta *", "W[l] = W[l] -"), "the learning rate is missing"),
-    ("4.3", step("delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
-                 "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])"), "σ where σ′ belongs"),
+    (
+        "4.3",
+        step(
+            "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
+            "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])",
+        ),
+        "σ where σ′ belongs",
+    ),
     ("4.3", step("        b[l] = b[l] - eta * delta[l]\n", ""), "the biases did not change"),
     ("4.3", STALE, "W[l+1] was updated before δ^l was computed from it"),
     ("4.3", step("W[l + 1].T @", "W[l + 1] @"), "a transpose is missing"),
@@ -388,7 +396,7 @@ def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source
     assert not ok
     assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
     assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
     assert graded(exercise_id, source).status == "failed"
 
 

@@ -8,6 +8,7 @@ Part 2, the exercises (backprop_lib/course/exercises/ch05.py): the instructor's 
 the grader's path, a blank answer is "not answered yet", and every typical slip is named in the first line of a
 failure of at most 5 lines. Part 3: the quizzes, the one-line cells, the captions and the shared colour scale.
 """
+
 import json
 import re
 
@@ -119,7 +120,7 @@ def test_batched_recursion_columns_are_per_sample_deltas(sizes, n):
     D = batched_recursion(B)
     for l in range(1, B.L + 1):
         check(D[l], by_samples(B, one, one.delta(l)), net=B).require()
-        check(D[l], B.Delta(l), net=B).require()                       # = n dC/dZ^l of the mean cost
+        check(D[l], B.Delta(l), net=B).require()  # = n dC/dZ^l of the mean cost
 
 
 def test_batched_recursion_slips_are_diagnosed():
@@ -143,8 +144,8 @@ def test_sum_of_per_sample_outer_products_is_the_gradient_of_the_mean_cost():
     for l in range(1, B.L + 1):
         outer_sum = sum((D[l][:, s] * B.a[l - 1][:, s].T for s in range(n)), sp.zeros(*B.W[l].shape))
         check(outer_sum / n, B.dC_dW(l), net=B).require()
-        check(D[l] * B.a[l - 1].T / n, B.dC_dW(l), net=B).require()               # (5.4)
-        check(D[l] * sp.ones(n, 1) / n, B.dC_db(l), net=B).require()               # (5.5)
+        check(D[l] * B.a[l - 1].T / n, B.dC_dW(l), net=B).require()  # (5.4)
+        check(D[l] * sp.ones(n, 1) / n, B.dC_db(l), net=B).require()  # (5.5)
 
 
 def test_quadratic_sigmoid_batch_too():
@@ -183,14 +184,18 @@ def test_per_sample_tensor_by_einsum_and_its_sum():
         assert G.shape == (m, net.sizes[l], net.sizes[l - 1])
         each = np.stack([net.gradients(X[:, [x]], Y[:, [x]], method="per_sample").dW[l] for x in range(m)])
         assert compare("G", G, each, quiet=True).ok
-        for dW in (G.sum(axis=0) / m, np.einsum("jx,kx->jk", g.delta[l], fw.a[l - 1]) / m,
-                   g.delta[l] @ fw.a[l - 1].T / m):
+        for dW in (
+            G.sum(axis=0) / m,
+            np.einsum("jx,kx->jk", g.delta[l], fw.a[l - 1]) / m,
+            g.delta[l] @ fw.a[l - 1].T / m,
+        ):
             assert compare("dW", dW, g.dW[l], quiet=True).ok
         assert compare("db", g.delta[l] @ np.ones((m, 1)) / m, g.db[l], quiet=True).ok
     # the other layout of the tensor is not it
     wrong = np.einsum("jx,kx->xkj", g.delta[2], fw.a[1])
-    assert not compare("G", wrong, np.stack([np.outer(g.delta[2][:, x], fw.a[1][:, x]) for x in range(m)]),
-                       quiet=True).ok
+    assert not compare(
+        "G", wrong, np.stack([np.outer(g.delta[2][:, x], fw.a[1][:, x]) for x in range(m)]), quiet=True
+    ).ok
 
 
 def test_compare_names_the_lost_one_over_m_and_the_sum_grows_with_m():
@@ -207,8 +212,8 @@ def test_compare_names_the_lost_one_over_m_and_the_sum_grows_with_m():
         raw = net.gradients(Xm, Ym).delta[1] @ Xm.T
         sums.append(np.linalg.norm(raw))
         means.append(np.linalg.norm(raw / size))
-    assert sums[1] / sums[0] > 50                      # grows roughly like m (x100 here)
-    assert 0.5 < means[1] / means[0] < 2               # the mean does not
+    assert sums[1] / sums[0] > 50  # grows roughly like m (x100 here)
+    assert 0.5 < means[1] / means[0] < 2  # the mean does not
 
 
 # ---------------------------------------------------------------------------------------- inline backprop
@@ -247,8 +252,9 @@ def test_inline_batched_backprop_matches_package_mean_and_gradient_check():
 
 
 def test_shape_pictures_accept_the_batch_products_and_refuse_a_wrong_one():
-    draw_matrix_shapes([("Z", (3, 6)), ("=", None), ("W", (3, 5)), ("A", (5, 6)), ("+", None), ("b", (3, 1)),
-                        ("1^T", (1, 6))])
+    draw_matrix_shapes(
+        [("Z", (3, 6)), ("=", None), ("W", (3, 5)), ("A", (5, 6)), ("+", None), ("b", (3, 1)), ("1^T", (1, 6))]
+    )
     draw_matrix_shapes([("dW", (3, 5)), ("=", None), ("D", (3, 6)), ("A^T", (6, 5))])
     with pytest.raises(ValueError, match="inner dimensions"):
         draw_matrix_shapes([("dW", (3, 5)), ("=", None), ("D", (3, 6)), ("A", (5, 6))])
@@ -306,7 +312,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -328,12 +334,18 @@ GRADIENT = "def batched_dW(Delta, A_prev):\n    m = Delta.shape[1]\n    return {
 SLIPS = [
     ("5.1", RECURSION.format("(W[l + 1] @ Delta[l + 1]) * sigma_prime(Z[l])"), "a transpose is missing"),
     ("5.1", RECURSION.format("W[l + 1].T @ (Delta[l + 1] * sigma_prime(Z[l]))"), "⊙ before the product"),
-    ("5.1", RECURSION.format("(W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l]) / Delta[l + 1].shape[1]"),
-     "an extra 1/m"),
+    (
+        "5.1",
+        RECURSION.format("(W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l]) / Delta[l + 1].shape[1]"),
+        "an extra 1/m",
+    ),
     ("5.1", RECURSION.format("W[l + 1].T @ Delta[l + 1]"), "misses σ′"),
     ("5.1", RECURSION.format("(W[l + 1].T @ Delta[l]) * sigma_prime(Z[l])"), "a None was used"),
-    ("5.1", RECURSION.format("((W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l])).sum(axis=1, keepdims=True)"),
-     "one column instead of m"),
+    (
+        "5.1",
+        RECURSION.format("((W[l + 1].T @ Delta[l + 1]) * sigma_prime(Z[l])).sum(axis=1, keepdims=True)"),
+        "one column instead of m",
+    ),
     ("5.2", SUBSCRIPTS.format("jx,kx->xkj"), "the axes of each slice are swapped"),
     ("5.2", SUBSCRIPTS.format("jx,kx->jk"), "the sample index is summed away"),
     ("5.2", SUBSCRIPTS.format("jx,kx->jkx"), "the sample index must come first"),
@@ -353,8 +365,8 @@ def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source
     assert not ok
     assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
     assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
-    assert "1/n" not in "\n".join(lines)                                         # the batch size is m
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
+    assert "1/n" not in "\n".join(lines)  # the batch size is m
     assert graded(exercise_id, source).status == "failed"
 
 
@@ -367,15 +379,19 @@ def _judge_own(exercise_id, case_filter, answer_fn):
 
 def test_symbolic_case_names_the_lost_one_over_m():
     """The lost 1/m is named with m on the symbolic batch too (not only by compare on numbers)."""
-    outcome = _judge_own("5.3", lambda c: not c.params.get("numeric") and not c.hidden,
-                         lambda Delta, A_prev: Delta @ A_prev.T)
+    outcome = _judge_own(
+        "5.3", lambda c: not c.params.get("numeric") and not c.hidden, lambda Delta, A_prev: Delta @ A_prev.T
+    )
     assert not outcome.ok and "the 1/m is missing" in outcome.message
 
 
 def test_numeric_case_names_sigma_for_sigma_prime():
     """On numbers alone (the symbolic case passed), σ for σ′ in the batched recursion is still named."""
-    outcome = _judge_own("5.1", lambda c: c.params.get("numeric"),
-                         lambda W, Delta, Z, sigma_prime, l: (W[l + 1].T @ Delta[l + 1]) / (1 + np.exp(-Z[l])))
+    outcome = _judge_own(
+        "5.1",
+        lambda c: c.params.get("numeric"),
+        lambda W, Delta, Z, sigma_prime, l: (W[l + 1].T @ Delta[l + 1]) / (1 + np.exp(-Z[l])),
+    )
     assert not outcome.ok and outcome.message.startswith("Delta[1]: σ where σ′ belongs")
 
 
@@ -435,8 +451,11 @@ def test_m_is_the_batch_size_in_prose_and_outputs():
     prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert "\\frac1n" not in prose.replace("C = \\frac1n\\sum_x f(y, a^L(x))", "")
     assert "samples=n" not in prose and "n = 3 samples" not in prose
-    outputs = "\n".join("".join(o.get("text", "") or o.get("data", {}).get("text/plain", ""))
-                        for c in cells for o in c.get("outputs", []))
+    outputs = "\n".join(
+        "".join(o.get("text", "") or o.get("data", {}).get("text/plain", ""))
+        for c in cells
+        for o in c.get("outputs", [])
+    )
     assert "1/n" not in outputs and "1/m" in outputs
 
 
@@ -480,5 +499,5 @@ def test_the_shared_scale_is_what_the_figure_draws():
     fig.canvas.draw()
     limits = {(im.norm.vmin, im.norm.vmax) for ax in fig.axes for im in ax.images}
     assert limits == {(-bound, bound)}
-    bars = [ax for ax in fig.axes if not ax.images]          # the colour bars' axes
+    bars = [ax for ax in fig.axes if not ax.images]  # the colour bars' axes
     assert bars and all(np.allclose(sorted(ax.get_ylim()), [-bound, bound]) for ax in bars)

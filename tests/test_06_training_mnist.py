@@ -10,6 +10,7 @@ in the first line of a failure of at most five lines; the judge decides from the
 (3) The quizzes of the notebook, and the notebook's form: one-line check and quiz cells, no asserted accuracy,
 one sigmoid, captioned figures, an accuracy axis zoomed to the data.
 """
+
 import json
 import re
 
@@ -79,7 +80,7 @@ def _one_epoch(W, b, X, Y, batch_size, eta, rng):
     L = len(W) - 1
     order = rng.permutation(X.shape[1])
     for first in range(0, X.shape[1], batch_size):
-        cols = order[first:first + batch_size]
+        cols = order[first : first + batch_size]
         m = len(cols)
         A, Z = [X[:, cols]], [None]
         for l in range(1, L + 1):
@@ -96,7 +97,7 @@ def _one_epoch(W, b, X, Y, batch_size, eta, rng):
 
 def test_inline_epoch_reproduces_sgd_weight_for_weight_and_a_lost_one_over_m_does_not():
     rng = np.random.default_rng(5)
-    X, Y = rng.random((20, 47)), np.eye(4)[:, rng.integers(0, 4, 47)]   # 47: the last batch is smaller
+    X, Y = rng.random((20, 47)), np.eye(4)[:, rng.integers(0, 4, 47)]  # 47: the last batch is smaller
     net = MLP([20, 6, 5, 4], seed=2)
     twin = net.copy()
     W = [None] + [w.copy() for w in net.W[1:]]
@@ -124,8 +125,18 @@ def mnist():
 def test_accuracy_targets_on_the_held_out_digits(mnist, hidden, target):
     """The figures the notebook states (and no longer asserts in its teaching cells) hold for its seed."""
     net = MLP([784, hidden, 10], seed=0)
-    history = sgd(net, mnist.X_train, mnist.Y_train, epochs=10, batch_size=10, eta=3.0, seed=0,
-                  X_test=mnist.X_test, y_test=mnist.y_test, progress=False)
+    history = sgd(
+        net,
+        mnist.X_train,
+        mnist.Y_train,
+        epochs=10,
+        batch_size=10,
+        eta=3.0,
+        seed=0,
+        X_test=mnist.X_test,
+        y_test=mnist.y_test,
+        progress=False,
+    )
     assert mnist.X_train.shape == (784, 4000) and mnist.X_test.shape == (784, 1000)
     assert history.test_accuracy[-1] >= target
     assert history.test_accuracy[-1] == net.accuracy(mnist.X_test, mnist.y_test)
@@ -133,8 +144,18 @@ def test_accuracy_targets_on_the_held_out_digits(mnist, hidden, target):
 
 @pytest.mark.slow
 def test_far_too_large_learning_rate_gets_stuck_at_chance(mnist):
-    history = sgd(MLP([784, 30, 10], seed=0), mnist.X_train, mnist.Y_train, epochs=2, batch_size=10, eta=30.0,
-                  seed=0, X_test=mnist.X_test, y_test=mnist.y_test, progress=False)
+    history = sgd(
+        MLP([784, 30, 10], seed=0),
+        mnist.X_train,
+        mnist.Y_train,
+        epochs=2,
+        batch_size=10,
+        eta=30.0,
+        seed=0,
+        X_test=mnist.X_test,
+        y_test=mnist.y_test,
+        progress=False,
+    )
     assert history.test_accuracy[-1] <= 0.15
 
 
@@ -144,8 +165,16 @@ def test_cross_entropy_escapes_saturated_outputs_faster_than_quadratic(mnist):
     for cost, eta in (("quadratic", 3.0), ("cross_entropy", 0.5)):
         net = MLP([784, 30, 10], cost=cost, seed=0)
         net.b[2] -= 6.0
-        sgd(net, mnist.X_train[:, :1000], mnist.Y_train[:, :1000], epochs=1, batch_size=10, eta=eta, seed=0,
-            progress=False)
+        sgd(
+            net,
+            mnist.X_train[:, :1000],
+            mnist.Y_train[:, :1000],
+            epochs=1,
+            batch_size=10,
+            eta=eta,
+            seed=0,
+            progress=False,
+        )
         accuracy[cost] = net.accuracy(mnist.X_test, mnist.y_test)
     assert accuracy["cross_entropy"] > accuracy["quadratic"] + 0.3
 
@@ -167,8 +196,7 @@ def test_label_smoothing_output_error_and_the_slip():
     a, y = sp.symbols("a y", real=True)
     eps = sp.Rational(1, 10)
     y_smooth = (1 - eps) * y + eps / 2
-    cost = cost_from_sympy(-(y_smooth * sp.log(a) + (1 - y_smooth) * sp.log(1 - a)), a, y, name="smoothed",
-                           clip=1e-15)
+    cost = cost_from_sympy(-(y_smooth * sp.log(a) + (1 - y_smooth) * sp.log(1 - a)), a, y, name="smoothed", clip=1e-15)
     assert prove_output_error(cost).ok
     assert prove_output_error(cost, grad=(a - y_smooth) / (a * (1 - a))).ok
     assert not prove_output_error(cost, grad=(a - y) / (a * (1 - a))).ok
@@ -177,10 +205,10 @@ def test_label_smoothing_output_error_and_the_slip():
 def test_pseudo_huber_reference_of_exercise_6_2():
     a, y = sp.symbols("a y", real=True)
     h = sp.Rational(1, 2)
-    cost = cost_from_sympy(h ** 2 * (sp.sqrt(1 + ((a - y) / h) ** 2) - 1), a, y, name="pseudo_huber")
+    cost = cost_from_sympy(h**2 * (sp.sqrt(1 + ((a - y) / h) ** 2) - 1), a, y, name="pseudo_huber")
     d = np.linspace(-1, 1, 9).reshape(3, 3)
     zero = np.zeros_like(d)
-    assert compare("dc/da", cost.grad_a(d, zero), d / np.sqrt(1 + 4 * d ** 2), quiet=True).ok
+    assert compare("dc/da", cost.grad_a(d, zero), d / np.sqrt(1 + 4 * d**2), quiet=True).ok
     assert prove_output_error(cost).ok
 
 
@@ -235,19 +263,22 @@ def test_the_instructors_solution_passes_every_case(nb, exercise):
     assert any(c.hidden for c in get(exercise).cases())
 
 
-@pytest.mark.parametrize("exercise, blank", [
-    ("6.1", "def sgd_update(W, b, A, Delta, eta):\n    raise NotImplementedError()\n"),
-    ("6.1", ""),
-    ("6.2", "c_huber = ...\n"),
-    ("6.2", ""),
-])
+@pytest.mark.parametrize(
+    "exercise, blank",
+    [
+        ("6.1", "def sgd_update(W, b, A, Delta, eta):\n    raise NotImplementedError()\n"),
+        ("6.1", ""),
+        ("6.2", "c_huber = ...\n"),
+        ("6.2", ""),
+    ],
+)
 def test_a_blank_answer_is_not_answered_yet(exercise, blank):
     ok, lines = run_check(exercise, namespace(blank))
     assert not ok and lines[0].startswith(f"✘ Exercise {exercise} is not answered yet") and len(lines) == 1
     assert judged(exercise, namespace(blank)).status == "not answered"
 
 
-SGD_TEMPLATE = '''
+SGD_TEMPLATE = """
 import numpy as np
 def sgd_update(W, b, A, Delta, eta):
     m = A[0].shape[1]
@@ -256,41 +287,45 @@ def sgd_update(W, b, A, Delta, eta):
         W_new.append({W})
         b_new.append({b})
     return W_new, b_new
-'''
+"""
 RIGHT_W = "W[l] - (eta / m) * (Delta[l] @ A[l - 1].T)"
 RIGHT_B = "b[l] - (eta / m) * Delta[l].sum(axis=1, keepdims=True)"
-IN_PLACE = '''
+IN_PLACE = """
 def sgd_update(W, b, A, Delta, eta):
     m = A[0].shape[1]
     for l in range(1, len(W)):
         W[l] -= (eta / m) * (Delta[l] @ A[l - 1].T)
         b[l] -= (eta / m) * Delta[l].sum(axis=1, keepdims=True)
     return W, b
-'''
-CHANGES_DELTA = '''
+"""
+CHANGES_DELTA = """
 def sgd_update(W, b, A, Delta, eta):
     m = A[0].shape[1]
     for l in range(1, len(W)):
         Delta[l] *= eta / m
     return ([None] + [W[l] - Delta[l] @ A[l - 1].T for l in range(1, len(W))],
             [None] + [b[l] - Delta[l].sum(axis=1, keepdims=True) for l in range(1, len(W))])
-'''
+"""
 
 
-@pytest.mark.parametrize("source, slip", [
-    (SGD_TEMPLATE.format(W="W[l] - eta * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "the 1/m is missing"),
-    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - eta * Delta[l].sum(axis=1, keepdims=True)"), "the 1/m is missing"),
-    (SGD_TEMPLATE.format(W="W[l] + (eta / m) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "sign error"),
-    (SGD_TEMPLATE.format(W="W[l] - (eta / A[0].shape[0]) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B),
-     "instead of by m"),
-    (SGD_TEMPLATE.format(W="W[l] - (eta / m) * (Delta[l] @ A[l].T)", b=RIGHT_B), "A[l-1], not A[l]"),
-    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l].sum(axis=1)"), "keepdims=True"),
-    (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l][:, :1]"), "first sample's delta only"),
-    (IN_PLACE, "changed its input W[1], W[2], b[1], b[2] in place"),
-    (CHANGES_DELTA, "changed its input Delta[1], Delta[2] in place"),
-    (SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B).replace("return W_new, b_new", "W_new"),
-     "returned None: is the `return` missing?"),
-])
+@pytest.mark.parametrize(
+    "source, slip",
+    [
+        (SGD_TEMPLATE.format(W="W[l] - eta * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "the 1/m is missing"),
+        (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - eta * Delta[l].sum(axis=1, keepdims=True)"), "the 1/m is missing"),
+        (SGD_TEMPLATE.format(W="W[l] + (eta / m) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "sign error"),
+        (SGD_TEMPLATE.format(W="W[l] - (eta / A[0].shape[0]) * (Delta[l] @ A[l - 1].T)", b=RIGHT_B), "instead of by m"),
+        (SGD_TEMPLATE.format(W="W[l] - (eta / m) * (Delta[l] @ A[l].T)", b=RIGHT_B), "A[l-1], not A[l]"),
+        (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l].sum(axis=1)"), "keepdims=True"),
+        (SGD_TEMPLATE.format(W=RIGHT_W, b="b[l] - (eta / m) * Delta[l][:, :1]"), "first sample's delta only"),
+        (IN_PLACE, "changed its input W[1], W[2], b[1], b[2] in place"),
+        (CHANGES_DELTA, "changed its input Delta[1], Delta[2] in place"),
+        (
+            SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B).replace("return W_new, b_new", "W_new"),
+            "returned None: is the `return` missing?",
+        ),
+    ],
+)
 def test_sgd_update_slips_are_named_first_in_at_most_five_lines(source, slip):
     ok, lines = run_check("6.1", namespace(source))
     assert not ok and lines[0].startswith("✘ Exercise 6.1: ") and slip in lines[0], lines
@@ -316,25 +351,28 @@ def test_sgd_update_is_judged_from_the_recorded_value_only():
     assert verdict.status == "failed" and "step W[1]" in verdict.message
 
 
-HUBER_HEADER = '''
+HUBER_HEADER = """
 import sympy as sp
 a, y = sp.symbols("a y", real=True)
 h = sp.Rational(1, 2)
-'''
+"""
 
 
-@pytest.mark.parametrize("c_huber, slip", [
-    ("sp.sqrt(1 + ((a - y) / h) ** 2) - 1", "the factor h^2 in front is missing"),
-    ("h * (sp.sqrt(1 + ((a - y) / h) ** 2) - 1)", "h where h^2 belongs"),
-    ("h ** 2 * (sp.sqrt(1 + (a - y) ** 2 / h) - 1)", "(a - y)^2 / h where ((a - y)/h)^2 belongs"),
-    ("h ** 2 * sp.sqrt(1 + ((a - y) / h) ** 2)", "the - 1 inside the bracket is missing"),
-    ("(a - y) ** 2 / 2", "that is the quadratic cost"),
-    ("sp.Symbol('h') ** 2 * (sp.sqrt(1 + ((a - y) / sp.Symbol('h')) ** 2) - 1)", "only the symbols a and y"),
-    ("h ** 2 * (sp.sqrt(1 + (a - y) / h) - 1)", "not a finite real number"),
-    ("y ** 2", "does not depend on a"),
-    ("h ** 2 * (sp.sqrt(1 + ((a + y) / h) ** 2) - 1)", "C of your cost against (6.5)"),
-    ("sp.Matrix([a, y])", "ONE SymPy expression"),
-])
+@pytest.mark.parametrize(
+    "c_huber, slip",
+    [
+        ("sp.sqrt(1 + ((a - y) / h) ** 2) - 1", "the factor h^2 in front is missing"),
+        ("h * (sp.sqrt(1 + ((a - y) / h) ** 2) - 1)", "h where h^2 belongs"),
+        ("h ** 2 * (sp.sqrt(1 + (a - y) ** 2 / h) - 1)", "(a - y)^2 / h where ((a - y)/h)^2 belongs"),
+        ("h ** 2 * sp.sqrt(1 + ((a - y) / h) ** 2)", "the - 1 inside the bracket is missing"),
+        ("(a - y) ** 2 / 2", "that is the quadratic cost"),
+        ("sp.Symbol('h') ** 2 * (sp.sqrt(1 + ((a - y) / sp.Symbol('h')) ** 2) - 1)", "only the symbols a and y"),
+        ("h ** 2 * (sp.sqrt(1 + (a - y) / h) - 1)", "not a finite real number"),
+        ("y ** 2", "does not depend on a"),
+        ("h ** 2 * (sp.sqrt(1 + ((a + y) / h) ** 2) - 1)", "C of your cost against (6.5)"),
+        ("sp.Matrix([a, y])", "ONE SymPy expression"),
+    ],
+)
 def test_pseudo_huber_slips_are_named_first_in_at_most_five_lines(c_huber, slip):
     ns = namespace(HUBER_HEADER + f"c_huber = {c_huber}\n")
     ok, lines = run_check("6.2", ns)
@@ -348,8 +386,10 @@ def test_pseudo_huber_is_judged_from_the_decoded_expression():
     fails and one holding (6.5) in any equivalent form passes every case, the gradient check included."""
     a, y = sp.symbols("a y", real=True)
     ex = get("6.2")
-    for expr, status in (((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 4, "passed"),
-                         ((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 2, "failed")):
+    for expr, status in (
+        ((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 4, "passed"),
+        ((sp.sqrt(4 * (a - y) ** 2 + 1) - 1) / 2, "failed"),
+    ):
         record = {"exercise": "6.2", "values": [enc.encode(expr) for _ in ex.cases()]}
         assert judge_record("6.2", json.loads(enc.dumps(record))).status == status
 
@@ -402,12 +442,13 @@ def test_the_accuracy_axis_is_zoomed_to_the_data(nb):
     source = next(c.source for c in nb.cells if "def zoom_accuracy" in c.source)
     ns = {"np": np}
     exec(source.split("\n\n\n")[0], ns)
-    history = History(epoch=[1, 2, 3], cost=[0.09, 0.05, 0.03], train_accuracy=[0.91, 0.95, 0.98],
-                      test_accuracy=[0.89, 0.91, 0.92])
+    history = History(
+        epoch=[1, 2, 3], cost=[0.09, 0.05, 0.03], train_accuracy=[0.91, 0.95, 0.98], test_accuracy=[0.89, 0.91, 0.92]
+    )
     fig = ns["zoom_accuracy"](plot_history(history), history)
     low, high = fig.axes[1].get_ylim()
     assert low <= 0.89 and high >= 0.98
-    assert high - low < 0.15          # the gap of 0.06 fills a good part of the axis, not 6% of 0..1
+    assert high - low < 0.15  # the gap of 0.06 fills a good part of the axis, not 6% of 0..1
 
 
 def test_no_raw_latex_in_text_output(nb):

@@ -9,6 +9,7 @@ every case (hidden ones too) through run + judge_record, a blank answer is "not 
 corrections (σ for σ′, a wrong layer, a transposed weight, the printed bias, a missing transpose, a lost σ′, the
 two σ′ exchanged) are named in the first line of a failure of at most five lines. Part 3: the quizzes.
 """
+
 import json
 import re
 from pathlib import Path
@@ -88,8 +89,9 @@ def test_the_discussed_entries_have_the_status_the_text_gives_them(rows, nb):
 
 
 def test_table_lists_all_entries_with_their_verdicts(rows, nb):
-    tables = [outputs_text(c) for c in nb.cells
-              if c.cell_type == "code" and "| # | source | equation |" in outputs_text(c)]
+    tables = [
+        outputs_text(c) for c in nb.cells if c.cell_type == "code" and "| # | source | equation |" in outputs_text(c)
+    ]
     assert len(tables) == 1
     body = [line for line in tables[0].splitlines() if re.match(r"\| \d+ \|", line)]
     assert len(body) == len(rows) == len(ENTRIES)
@@ -130,9 +132,12 @@ def test_no_raw_latex_in_text_output(nb):
 
 def test_sources_are_named_with_title_and_author(nb):
     opening = nb.cells[0].source
-    for words in ('Long, "Derivation of back propagation equation"', '"Derivation of Backprop"',
-                  "github.com/3h4/tutorials",
-                  '"Chapter 5: Back Propagation for a Two layered Neural Network (Matrix Calculus)"'):
+    for words in (
+        'Long, "Derivation of back propagation equation"',
+        '"Derivation of Backprop"',
+        "github.com/3h4/tutorials",
+        '"Chapter 5: Back Propagation for a Two layered Neural Network (Matrix Calculus)"',
+    ):
         assert words in opening
     headings = re.findall(r"^### Source (\d{3})(.*)$", "\n".join(c.source for c in nb.cells), re.M)
     assert [n for n, _ in headings] == ["000", "001", "002", "003"]
@@ -211,13 +216,16 @@ def test_the_instructors_solution_passes_every_case(nb, exercise):
     assert any(c.hidden for c in get(exercise).cases())
 
 
-@pytest.mark.parametrize("exercise, blank", [
-    ("7.1", 'recursion_kronecker = ...\nrecursion_000 = ...\n'),
-    ("7.1", 'recursion_kronecker = "Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma_prime(z[l]_j)"'),
-    ("7.2", "z_next = ...\n"),
-    ("7.3", "def dC_dW1(n):\n    raise NotImplementedError()\n"),
-    ("7.3", ""),
-])
+@pytest.mark.parametrize(
+    "exercise, blank",
+    [
+        ("7.1", "recursion_kronecker = ...\nrecursion_000 = ...\n"),
+        ("7.1", 'recursion_kronecker = "Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma_prime(z[l]_j)"'),
+        ("7.2", "z_next = ...\n"),
+        ("7.3", "def dC_dW1(n):\n    raise NotImplementedError()\n"),
+        ("7.3", ""),
+    ],
+)
 def test_a_blank_answer_is_not_answered_yet(exercise, blank):
     ok, lines = run_check(exercise, namespace(blank))
     assert not ok and lines[0].startswith(f"✘ Exercise {exercise} is not answered yet") and len(lines) == 1
@@ -228,16 +236,19 @@ KRONECKER = "Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma_prim
 COLLAPSED = "Delta[l]_i = Delta[l+1]_k W[l+1]_ki sigma_prime(z[l]_i)"
 
 
-@pytest.mark.parametrize("kronecker, collapsed, slip", [
-    (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l+1]_ki sigma(z[l]_i)", "σ where σ′ belongs"),
-    (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l]_ki sigma_prime(z[l]_i)", "Wˡ where Wˡ⁺¹ belongs"),
-    (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l+1]_ik sigma_prime(z[l]_i)", "transposed"),
-    ("Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma(z[l]_j)", COLLAPSED, "σ where σ′ belongs"),
-    ("Delta[l]_i = dC_dz[l]_i", COLLAPSED, "may not use dC_dz[l]"),
-    (COLLAPSED, COLLAPSED, "the middle form"),
-    (KRONECKER, "Delta[L]_i = Delta[l+1]_k W[l+1]_ki sigma_prime(z[l]_i)", "left-hand side must be Delta[l]_i"),
-    (KRONECKER, "().__class__.__base__", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "kronecker, collapsed, slip",
+    [
+        (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l+1]_ki sigma(z[l]_i)", "σ where σ′ belongs"),
+        (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l]_ki sigma_prime(z[l]_i)", "Wˡ where Wˡ⁺¹ belongs"),
+        (KRONECKER, "Delta[l]_i = Delta[l+1]_k W[l+1]_ik sigma_prime(z[l]_i)", "transposed"),
+        ("Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma(z[l]_j)", COLLAPSED, "σ where σ′ belongs"),
+        ("Delta[l]_i = dC_dz[l]_i", COLLAPSED, "may not use dC_dz[l]"),
+        (COLLAPSED, COLLAPSED, "the middle form"),
+        (KRONECKER, "Delta[L]_i = Delta[l+1]_k W[l+1]_ki sigma_prime(z[l]_i)", "left-hand side must be Delta[l]_i"),
+        (KRONECKER, "().__class__.__base__", "cannot be read"),
+    ],
+)
 def test_source_000_recursion_slips_are_named_first(kronecker, collapsed, slip):
     ns = {"recursion_kronecker": kronecker, "recursion_000": collapsed}
     ok, lines = run_check("7.1", ns)
@@ -246,20 +257,23 @@ def test_source_000_recursion_slips_are_named_first(kronecker, collapsed, slip):
     assert judged("7.1", ns).status == "failed"
 
 
-@pytest.mark.parametrize("z_next, slip", [
-    ("z[l+1]_m = Sum(W[l+1]_mk a[l]_k, k) + b[l]_m", "bˡ where bˡ⁺¹ belongs"),
-    ("z[l+1]_m = Sum(W[l+1]_mk a[l]_k, k)", "misses the bias"),
-    ("z[l+1]_m = Sum(W[l+1]_km a[l]_k, k) + b[l+1]_m", "transposed"),
-    ("z[l]_m = Sum(W[l]_mk a[l-1]_k, k) + b[l]_m", "left-hand side must be z[l+1]_m"),
-    ("z[l+1]_m = z[l+1]_m", "may not use z itself"),
-])
+@pytest.mark.parametrize(
+    "z_next, slip",
+    [
+        ("z[l+1]_m = Sum(W[l+1]_mk a[l]_k, k) + b[l]_m", "bˡ where bˡ⁺¹ belongs"),
+        ("z[l+1]_m = Sum(W[l+1]_mk a[l]_k, k)", "misses the bias"),
+        ("z[l+1]_m = Sum(W[l+1]_km a[l]_k, k) + b[l+1]_m", "transposed"),
+        ("z[l]_m = Sum(W[l]_mk a[l-1]_k, k) + b[l]_m", "left-hand side must be z[l+1]_m"),
+        ("z[l+1]_m = z[l+1]_m", "may not use z itself"),
+    ],
+)
 def test_source_002_input_sum_slips_are_named_first(z_next, slip):
     ok, lines = run_check("7.2", {"z_next": z_next})
     assert not ok and lines[0].startswith("✘ Exercise 7.2: ") and slip in lines[0], lines
     assert len(lines) <= 5 and not re.search(r"\^\{|_\{|\$", "\n".join(lines))
 
 
-DC_DW1 = '''
+DC_DW1 = """
 from backprop_lib.symbolic import hadamard
 
 
@@ -267,18 +281,21 @@ def dC_dW1(n):
     delta2 = hadamard(n.a[2] - n.y, {sp2})
     delta1 = hadamard({W} * delta2, {sp1})
     return delta1 * {a}
-'''
+"""
 RIGHT = {"sp2": "n.sigma_prime_of(n.z[2])", "W": "n.W[2].T", "sp1": "n.sigma_prime_of(n.z[1])", "a": "n.a[0].T"}
 
 
-@pytest.mark.parametrize("change, slip", [
-    ({"sp1": "n.sigma_of(n.z[1])"}, "σ where σ′ belongs at layer 1"),
-    ({"W": "n.W[2]"}, "a missing .T"),
-    ({"sp1": "n.sigma_prime_of(n.z[1]) * 0 + sp.ones(n.z[1].shape[0], 1)"}, "misses σ′ at layer 1"),
-    ({"sp2": "n.sigma_prime_of(n.z[1])", "sp1": "n.sigma_prime_of(n.z[2])"}, "the two σ′ exchanged"),
-    ({"a": "n.a[1].T"}, "shape mismatch"),
-    ({"a": "n.a[0].T * 2"}, "twice the truth"),
-])
+@pytest.mark.parametrize(
+    "change, slip",
+    [
+        ({"sp1": "n.sigma_of(n.z[1])"}, "σ where σ′ belongs at layer 1"),
+        ({"W": "n.W[2]"}, "a missing .T"),
+        ({"sp1": "n.sigma_prime_of(n.z[1]) * 0 + sp.ones(n.z[1].shape[0], 1)"}, "misses σ′ at layer 1"),
+        ({"sp2": "n.sigma_prime_of(n.z[1])", "sp1": "n.sigma_prime_of(n.z[2])"}, "the two σ′ exchanged"),
+        ({"a": "n.a[1].T"}, "shape mismatch"),
+        ({"a": "n.a[0].T * 2"}, "twice the truth"),
+    ],
+)
 def test_source_003_inner_gradient_slips_are_named_first(change, slip):
     source = "import sympy as sp\n" + DC_DW1.format(**{**RIGHT, **change})
     ok, lines = run_check("7.3", namespace(source))

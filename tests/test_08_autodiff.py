@@ -8,6 +8,7 @@ Part 2, the exercises (backprop_lib/course/exercises/ch08.py): the instructor's 
 the grader's path, a blank answer is "not answered yet", every typical slip is named in the first line of a
 failure of at most 5 lines. Part 3: the quizzes and the notebook's cells.
 """
+
 import json
 import re
 
@@ -56,10 +57,18 @@ def _close(a, b):
 # ---------------------------------------------------------------------------------------- scalar Value
 U, V = sp.symbols("u v", real=True)
 SCALAR_OPS = {
-    "add": lambda p, q: p + q, "sub": lambda p, q: p - q, "mul": lambda p, q: p * q, "div": lambda p, q: p / q,
-    "pow": lambda p, q: p ** 3, "neg": lambda p, q: -p * q, "radd": lambda p, q: 2 + p * q,
-    "rsub": lambda p, q: 1 - p * q, "rdiv": lambda p, q: 1 / (p + q), "exp": lambda p, q: (p * q).exp(),
-    "log": lambda p, q: (p * p + q * q).log(), "sigma": lambda p, q: (p - q).sigma(),
+    "add": lambda p, q: p + q,
+    "sub": lambda p, q: p - q,
+    "mul": lambda p, q: p * q,
+    "div": lambda p, q: p / q,
+    "pow": lambda p, q: p**3,
+    "neg": lambda p, q: -p * q,
+    "radd": lambda p, q: 2 + p * q,
+    "rsub": lambda p, q: 1 - p * q,
+    "rdiv": lambda p, q: 1 / (p + q),
+    "exp": lambda p, q: (p * q).exp(),
+    "log": lambda p, q: (p * p + q * q).log(),
+    "sigma": lambda p, q: (p - q).sigma(),
     "reuse": lambda p, q: p * p + p * q + p,
 }
 
@@ -97,10 +106,10 @@ def test_scalar_values_on_numbers_match_central_differences():
 
 def test_a_value_used_twice_collects_both_uses_and_backward_can_run_again():
     x = Value(3.0)
-    C = x * x + x                                   # dC/dx = 2x + 1 = 7
+    C = x * x + x  # dC/dx = 2x + 1 = 7
     C.backward()
     assert x.grad == 7.0
-    C.backward()                                    # gradients are cleared, not doubled
+    C.backward()  # gradients are cleared, not doubled
     assert x.grad == 7.0
 
 
@@ -110,7 +119,7 @@ def test_a_deep_graph_needs_no_recursion():
     for _ in range(5000):
         y = y * 1.0001
     y.backward()
-    assert abs(x.grad - 1.0001 ** 5000) < 1e-9 * 1.0001 ** 5000
+    assert abs(x.grad - 1.0001**5000) < 1e-9 * 1.0001**5000
 
 
 def test_symbolic_values_stay_exact():
@@ -135,8 +144,12 @@ def test_the_scalar_engine_on_a_whole_network_is_backpropagation():
     W_v, z_v = [None], [None]
     for l in (1, 2):
         W_v.append([[Value(float(t)) for t in row] for row in net.W[l]])
-        z_v.append([sum((W_v[l][j][k] * a[k] for k in range(len(a))), Value(float(net.b[l][j, 0])))
-                    for j in range(net.sizes[l])])
+        z_v.append(
+            [
+                sum((W_v[l][j][k] * a[k] for k in range(len(a))), Value(float(net.b[l][j, 0])))
+                for j in range(net.sizes[l])
+            ]
+        )
         a = [z.sigma() for z in z_v[l]]
     C = sum(((aj - float(t)) ** 2 for aj, t in zip(a, y[:, 0])), Value(0.0)) / 2
     C.backward()
@@ -164,8 +177,11 @@ def _rule_cases():
         "matmul": (A * B, [A, B], lambda G: RULES["matmul"](objects(A), objects(B), G)),
         "add": (Us + bs * sp.ones(1, 4), [Us, bs], lambda G: RULES["add"](objects(Us), objects(bs), G)),
         "sigma": (Z.applyfunc(sigma), [Z], lambda G: [RULES["sigma"](objects(Z), G, s, sp_)]),
-        "cost": (sp.Matrix([[sum(R[i, x] ** 2 for i in range(2)) / 2 for x in range(3)]]), [Ac],
-                 lambda G: [RULES["cost"](objects(Ac), objects(Yc), G)]),
+        "cost": (
+            sp.Matrix([[sum(R[i, x] ** 2 for i in range(2)) / 2 for x in range(3)]]),
+            [Ac],
+            lambda G: [RULES["cost"](objects(Ac), objects(Yc), G)],
+        ),
         "mean": (sp.Matrix([[sum(c) / 4]]), [c], lambda G: [RULES["mean"](objects(c), G)]),
     }
 
@@ -193,7 +209,7 @@ def test_wrong_rules_are_rejected_with_their_diagnosis():
     A, B = symbol_matrix("A", 3, 3), symbol_matrix("B", 3, 3)
     f, G = upstream(A * B)
     dA = _truths(f, [A])[0]
-    assert not check(sp.Matrix(G) * B, dA).ok                     # the transpose slip
+    assert not check(sp.Matrix(G) * B, dA).ok  # the transpose slip
     r = check(B * sp.Matrix(G).T, dA)
     assert not r.ok and "transposed" in r.message
 
@@ -207,8 +223,9 @@ def test_upstream_is_a_generic_function_with_its_partial_derivatives():
 
 
 # ---------------------------------------------------------------------------------------- the tape of a network
-@pytest.mark.parametrize("sizes,m,activation", [((4, 5, 3, 2), 6, "sigmoid"), ((3, 4, 2), 1, "tanh"),
-                                                ((2, 6, 6, 3), 9, "relu")])
+@pytest.mark.parametrize(
+    "sizes,m,activation", [((4, 5, 3, 2), 6, "sigmoid"), ((3, 4, 2), 1, "tanh"), ((2, 6, 6, 3), 9, "relu")]
+)
 def test_the_tape_of_a_network_gives_the_packages_gradients(sizes, m, activation):
     net, X, Y = _problem(sizes, m, seed=3, activation=activation)
     tape = tape_of(net, X, Y).backward()
@@ -217,9 +234,9 @@ def test_the_tape_of_a_network_gives_the_packages_gradients(sizes, m, activation
     for l in range(1, net.L + 1):
         assert _close(tape.grad(f"W[{l}]"), g.dW[l])
         assert _close(tape.grad(f"b[{l}]"), g.db[l])
-        assert _close(m * tape.grad(f"z[{l}]"), g.delta[l])          # (8.7): Δ^l / m at z[l]
+        assert _close(m * tape.grad(f"z[{l}]"), g.delta[l])  # (8.7): Δ^l / m at z[l]
     A_L = net.forward(X).a[net.L]
-    assert _close(tape.grad(f"a[{net.L}]"), (A_L - Y) / m)           # (8.5) and (8.6): ω^L / m
+    assert _close(tape.grad(f"a[{net.L}]"), (A_L - Y) / m)  # (8.5) and (8.6): ω^L / m
 
 
 def test_for_one_sample_the_gradient_at_z_is_delta():
@@ -265,23 +282,25 @@ def test_a_rule_put_in_the_tape_is_used_and_a_wrong_one_shows():
 @pytest.mark.parametrize("sizes,m", [((2, 3, 4, 2), 3), ((3, 2, 2), 1)])
 def test_the_tape_on_symbols_is_sympys_derivative(sizes, m):
     S = cached_network(sizes, cost="quadratic", m=m)
-    tape = mlp_tape(S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]),
-                    np.vectorize(S.sigma_prime_f, otypes=[object])).backward()
+    tape = mlp_tape(
+        S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]), np.vectorize(S.sigma_prime_f, otypes=[object])
+    ).backward()
     check(sp.Matrix(tape["C"].value), sp.Matrix([[S.C]]), net=S).require()
     for l in range(1, S.L + 1):
-        check(sp.Matrix(tape.grad(f"z[{l}]")), S.delta(l), net=S).require()           # (8.7)
-        check(sp.Matrix(tape.grad(f"W[{l}]")), S.dC_dW(l), net=S).require()           # (5.4)
-        check(sp.Matrix(tape.grad(f"b[{l}]")), S.dC_db(l), net=S).require()           # (5.5)
+        check(sp.Matrix(tape.grad(f"z[{l}]")), S.delta(l), net=S).require()  # (8.7)
+        check(sp.Matrix(tape.grad(f"W[{l}]")), S.dC_dW(l), net=S).require()  # (5.4)
+        check(sp.Matrix(tape.grad(f"b[{l}]")), S.dC_db(l), net=S).require()  # (5.5)
         assert not any(e.atoms(sp.Float) for e in tape.grad(f"W[{l}]").ravel())
-    if m > 1:                              # Δ^l itself is m times the gradient at z[l]: the engine names the 1/m
+    if m > 1:  # Δ^l itself is m times the gradient at z[l]: the engine names the 1/m
         r = check(sp.Matrix(tape.grad("z[1]")) * m, S.delta(1), net=S)
         assert not r.ok and "1/m" in r.message
 
 
 def test_the_sigmoid_tape_on_symbols_too():
     S = cached_network((2, 3, 2), activation="sigmoid", cost="quadratic", m=2)
-    tape = mlp_tape(S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]),
-                    np.vectorize(S.sigma_prime_f, otypes=[object])).backward()
+    tape = mlp_tape(
+        S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]), np.vectorize(S.sigma_prime_f, otypes=[object])
+    ).backward()
     for l in (1, 2):
         check(sp.Matrix(tape.grad(f"W[{l}]")), S.dC_dW(l), net=S).require()
 
@@ -307,8 +326,9 @@ def test_forward_mode_gives_the_same_gradient_one_pass_per_parameter():
 
 def test_forward_mode_on_symbols_is_sympys_derivative():
     S = cached_network((2, 3, 2), cost="quadratic", m=2)
-    tape = mlp_tape(S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]),
-                    np.vectorize(S.sigma_prime_f, otypes=[object]))
+    tape = mlp_tape(
+        S.W, S.b, S.x, S.y, np.vectorize(S.sigma_f, otypes=[object]), np.vectorize(S.sigma_prime_f, otypes=[object])
+    )
     grads, passes = forward_mode_gradient(tape, ["W[1]", "b[2]"])
     assert passes == 6 + 2
     check(sp.Matrix(grads["W[1]"]), S.dC_dW(1), net=S).require()
@@ -333,7 +353,7 @@ def test_the_counts_are_exact_and_reverse_mode_stays_within_three_forward_passes
         reverse_mode = t.ops["forward"] + t.ops["backward"]
         assert reverse_mode <= 3 * t.ops["forward"]
         ratios.append(forward_mode / reverse_mode / P)
-    assert all(0.1 < r < 1 for r in ratios)            # forward mode costs about P times reverse mode
+    assert all(0.1 < r < 1 for r in ratios)  # forward mode costs about P times reverse mode
 
 
 # ---------------------------------------------------------------------------------------- bad input
@@ -409,7 +429,7 @@ def test_draw_graph_draws_values_and_tapes_and_refuses_unknown_notes():
     fig = draw_graph(C)
     texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]
     assert any(t.startswith("C  (÷ 2)") for t in texts) and any("grad 2" in t for t in texts)
-    assert not any(t.startswith("input") for t in texts)               # the constant 2 is folded into ÷ 2
+    assert not any(t.startswith("input") for t in texts)  # the constant 2 is folded into ÷ 2
     net, X, Y = _problem()
     fig = draw_graph(tape_of(net, X, Y), notes={"z[1]": "grad Δ[1]/m"})
     texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]
@@ -488,7 +508,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -534,13 +554,14 @@ def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source
     assert not ok
     assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
     assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
     assert "1/n" not in "\n".join(lines)
     assert graded(exercise_id, source).status == "failed"
 
 
-@pytest.mark.parametrize("source", [MEAN.format("np.ones_like(c) * G * (1 / m)"),
-                                    MEAN.format("np.full(c.shape, G[0, 0] / m)")])
+@pytest.mark.parametrize(
+    "source", [MEAN.format("np.ones_like(c) * G * (1 / m)"), MEAN.format("np.full(c.shape, G[0, 0] / m)")]
+)
 def test_a_right_mean_written_otherwise_passes(source):
     assert graded("8.3", source).status == "passed"
 
@@ -570,13 +591,16 @@ def test_the_tape_cases_name_the_slips_on_numbers_too():
     out = _judge_own("8.2", _tape_case(), lambda Z, G, s, sp_: G * s(Z))
     assert not out.ok and out.message.startswith("dW[1]: σ where σ′ belongs")
     out = _judge_own("8.2", _tape_case(hidden=True), lambda Z, G, s, sp_: G * s(Z) * (1 - s(Z)))
-    assert not out.ok and "σ′ only for the sigmoid" in out.message              # the tanh network shows it
+    assert not out.ok and "σ′ only for the sigmoid" in out.message  # the tanh network shows it
     out = _judge_own("8.3", _tape_case(), lambda c, G: np.ones_like(c) * G)
     assert not out.ok and out.message.startswith("dW[1]: the 1/m is missing: C is the mean of the m = 7")
     out = _judge_own("8.3", _tape_case(), lambda c, G: G / c.shape[1])
     assert not out.ok and "a gradient of the wrong shape" in out.message
-    for eid, fn in (("8.1", lambda A, B, G: (G @ B.T, A.T @ G)), ("8.2", lambda Z, G, s, sp_: G * sp_(Z)),
-                    ("8.3", lambda c, G: np.ones_like(c) * G / c.shape[1])):
+    for eid, fn in (
+        ("8.1", lambda A, B, G: (G @ B.T, A.T @ G)),
+        ("8.2", lambda Z, G, s, sp_: G * sp_(Z)),
+        ("8.3", lambda c, G: np.ones_like(c) * G / c.shape[1]),
+    ):
         assert _judge_own(eid, _tape_case(hidden=True), fn).ok
 
 
@@ -636,7 +660,7 @@ def test_torch_is_shown_never_run_and_no_clock_in_the_notebook():
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert "torch" not in code and "time" not in code.replace("times", "")
     assert any("import torch" in c.source and "```python" in c.source for c in cells if c.cell_type == "markdown")
-    assert "assert" not in code                      # teaching cells assert nothing a change could move
+    assert "assert" not in code  # teaching cells assert nothing a change could move
 
 
 def test_figures_have_captions_and_outputs_have_no_errors_or_walls():

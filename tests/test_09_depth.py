@@ -6,6 +6,7 @@ widths, the quadratic cost with softmax (9.13), ReLU's kink (9.14) in a gradient
 blank answer is "not answered yet", every typical slip is named in the first line of a failure of at most 5 lines.
 The quizzes and the notebook's cells.
 """
+
 import json
 import re
 
@@ -40,9 +41,9 @@ def _D(net, l):
 def test_one_step_back_is_a_diagonal_times_a_transpose(sizes):
     net = cached_network(sizes)
     for l in (1, 2):
-        assert check(_D(net, l) * net.W[l + 1].T * net.delta(l + 1), net.delta(l), net=net).ok      # (9.1)
+        assert check(_D(net, l) * net.W[l + 1].T * net.delta(l + 1), net.delta(l), net=net).ok  # (9.1)
     chained = _D(net, 1) * net.W[2].T * _D(net, 2) * net.W[3].T * net.delta(3)
-    assert check(chained, net.delta(1), net=net).ok                                                # (9.2)
+    assert check(chained, net.delta(1), net=net).ok  # (9.2)
 
 
 def test_the_diagonal_of_the_wrong_layer_is_rejected():
@@ -85,14 +86,14 @@ def test_bound_is_reached_and_a_sigmoid_layer_can_grow_delta():
     act = MLP([2, 2], activation="sigmoid").activation
     delta = (W_next.T @ d) * act.sigma_prime(np.zeros((3, 1)))
     assert np.isclose(np.linalg.norm(delta), _layer_bound(W_next, np.zeros((3, 1)), d, act.sigma_prime))
-    assert np.isclose(np.linalg.norm(delta), 1.5)                    # grows: the old "factor 4" claim is wrong
+    assert np.isclose(np.linalg.norm(delta), 1.5)  # grows: the old "factor 4" claim is wrong
 
 
 def test_tanh_derivative_and_its_maximum():
     z, u = sp.Symbol("z", real=True), sp.Symbol("u", positive=True)
     tanh_exp = (sp.exp(z) - sp.exp(-z)) / (sp.exp(z) + sp.exp(-z))
     d = sp.diff(tanh_exp, z)
-    assert check((1 - tanh_exp ** 2).subs(sp.exp(z), u), d.subs(sp.exp(z), u)).ok
+    assert check((1 - tanh_exp**2).subs(sp.exp(z), u), d.subs(sp.exp(z), u)).ok
     assert not check(tanh_exp.subs(sp.exp(z), u), d.subs(sp.exp(z), u)).ok
     assert sp.solve(sp.diff(d, z), z) == [0] and d.subs(z, 0) == 1
 
@@ -101,8 +102,11 @@ def test_tanh_derivative_and_its_maximum():
 def _stretch(variance, n_l, n_next):
     k, m, q = sp.Idx("k", n_l), sp.Idx("m", n_next), sp.Idx("q", n_next)
     u = sp.IndexedBase("u")
-    lhs = sp.Sum(u[m] * u[q] * sp.Sum(variance * sp.KroneckerDelta(m, q), (k, 0, n_l - 1)),
-                 (q, 0, n_next - 1), (m, 0, n_next - 1))
+    lhs = sp.Sum(
+        u[m] * u[q] * sp.Sum(variance * sp.KroneckerDelta(m, q), (k, 0, n_l - 1)),
+        (q, 0, n_next - 1),
+        (m, 0, n_next - 1),
+    )
     return lhs, sp.Sum(u[m] ** 2, (m, 0, n_next - 1))
 
 
@@ -110,7 +114,7 @@ def test_random_weights_stretch_by_s_whatever_the_widths():
     n_l, n_next = sp.symbols("n_l n_next", integer=True, positive=True)
     s = sp.Symbol("s", positive=True)
     lhs, length = _stretch(s**2 / n_l, n_l, n_next)
-    assert prove_index(lhs, s**2 * length).ok                                                   # (9.6)
+    assert prove_index(lhs, s**2 * length).ok  # (9.6)
     for wrong in (s**2 / n_next, s**2 / n_l**2, s / n_l):
         lhs, length = _stretch(wrong, n_l, n_next)
         assert not prove_index(lhs, s**2 * length).ok
@@ -122,7 +126,7 @@ def test_forward_size_is_the_mean_square_of_the_inputs():
     k, p = sp.Idx("k", n_prev), sp.Idx("p", n_prev)
     a = sp.IndexedBase("a")
     lhs = sp.Sum(a[k] * a[p] * s**2 / n_prev * sp.KroneckerDelta(k, p), (p, 0, n_prev - 1), (k, 0, n_prev - 1))
-    assert prove_index(lhs, s**2 * sp.Sum(a[k] ** 2, (k, 0, n_prev - 1)) / n_prev).ok               # (9.7)
+    assert prove_index(lhs, s**2 * sp.Sum(a[k] ** 2, (k, 0, n_prev - 1)) / n_prev).ok  # (9.7)
     assert not prove_index(lhs, s**2 * sp.Sum(a[k] ** 2, (k, 0, n_prev - 1))).ok
 
 
@@ -148,7 +152,7 @@ def test_rms_norms_is_frobenius_over_root_m():
     assert np.isnan(found[0])
     for l in (1, 2):
         per_sample = np.linalg.norm(Delta[l], axis=0)
-        assert np.isclose(found[l], np.sqrt(np.mean(per_sample ** 2)))
+        assert np.isclose(found[l], np.sqrt(np.mean(per_sample**2)))
 
 
 @pytest.mark.parametrize("bad", [[np.ones((3, 2))], None, [None, np.ones(3)], "delta"])
@@ -171,10 +175,11 @@ def test_depth_profile_measures_bounds_and_estimates(activation):
     for l in range(1, 4):
         sp_l = np.abs(net.sigma_prime(l, Z[l]))
         assert np.isclose(p.gain[l], np.linalg.norm(net.W[l + 1], 2) * sp_l.max())
-        assert np.isclose(p.typical_gain[l], np.linalg.norm(net.W[l + 1]) / np.sqrt(sizes[l + 1])
-                          * np.sqrt(np.mean(sp_l ** 2)))
+        assert np.isclose(
+            p.typical_gain[l], np.linalg.norm(net.W[l + 1]) / np.sqrt(sizes[l + 1]) * np.sqrt(np.mean(sp_l**2))
+        )
         assert np.isclose(p.bound[l], p.gain[l] * p.bound[l + 1])
-        assert p.rms[l] <= p.bound[l] * (1 + 1e-9)                                              # (9.4)
+        assert p.rms[l] <= p.bound[l] * (1 + 1e-9)  # (9.4)
     assert p.bound[4] == p.rms[4] == p.typical[4]
     assert p.bound_holds().ok and np.nanmax(p.worst) <= 1 + 1e-9
     assert np.isclose(p.ratio, p.rms[1] / p.rms[4])
@@ -196,8 +201,8 @@ def test_deep_sigmoid_error_signal_vanishes_and_the_estimate_follows():
     sizes = [30] + [16] * 6 + [5]
     net = MLP(sizes, activation="sigmoid", cost="log_likelihood", seed=0)
     p = depth_profile(net, *_batch(sizes, 40, 0))
-    assert p.ratio < 1e-3                                      # six sigmoid layers: each about 0.2
-    assert np.all(p.gain[1:p.L] < 1)                           # here the bound guarantees the shrinking
+    assert p.ratio < 1e-3  # six sigmoid layers: each about 0.2
+    assert np.all(p.gain[1 : p.L] < 1)  # here the bound guarantees the shrinking
     assert np.all(np.abs(np.log(p.typical[1:] / p.rms[1:])) < np.log(3))
 
 
@@ -219,7 +224,9 @@ def _softmax(n):
     def in_E(expr):
         def powers(arg):
             return sp.Mul(*[e ** arg.coeff(t) for e, t in zip(E, z)])
+
         return expr.replace(lambda e: isinstance(e, sp.exp), lambda e: powers(e.args[0]))
+
     return sp.Matrix(z), a, in_E
 
 
@@ -227,14 +234,14 @@ def _softmax(n):
 def test_softmax_jacobian_and_log_likelihood_for_concrete_widths(n):
     z, a, in_E = _softmax(n)
     J = in_E(a.jacobian(z))
-    assert check(in_E(sp.diag(*a) - a * a.T), J).ok                                           # (9.10)
+    assert check(in_E(sp.diag(*a) - a * a.T), J).ok  # (9.10)
     assert not check(in_E(sp.diag(*a)), J).ok
     y = sp.Matrix(sp.symbols(f"y_0:{n}", real=True))
     C = sp.expand_log(-sum(y[j] * sp.log(a[j]) for j in range(n)), force=True)
     grad = sp.Matrix([sp.diff(C, t) for t in z])
-    one_hot = {y[n - 1]: 1 - sum(y[:n - 1])}
-    assert check(in_E((a - y).xreplace(one_hot)), in_E(grad.xreplace(one_hot))).ok             # (9.11)
-    assert not check(in_E(a - y), in_E(grad)).ok                                               # needs sum y = 1
+    one_hot = {y[n - 1]: 1 - sum(y[: n - 1])}
+    assert check(in_E((a - y).xreplace(one_hot)), in_E(grad.xreplace(one_hot))).ok  # (9.11)
+    assert not check(in_E(a - y), in_E(grad)).ok  # needs sum y = 1
 
 
 def test_softmax_identities_for_a_symbolic_number_of_outputs():
@@ -247,9 +254,9 @@ def test_softmax_identities_for_a_symbolic_number_of_outputs():
         return sp.exp(z[q]) / total
 
     J = sp.diff(a(j), z[i])
-    assert prove_index(J, a(j) * (sp.KroneckerDelta(i, j) - a(i))).ok                         # (9.10)
+    assert prove_index(J, a(j) * (sp.KroneckerDelta(i, j) - a(i))).ok  # (9.10)
     assert not prove_index(J, a(j) * sp.KroneckerDelta(i, j)).ok
-    assert prove_index(sp.diff(-sp.log(a(c)), z[i]), a(i) - sp.KroneckerDelta(i, c)).ok      # (9.11), class c
+    assert prove_index(sp.diff(-sp.log(a(c)), z[i]), a(i) - sp.KroneckerDelta(i, c)).ok  # (9.11), class c
     C = -sp.Sum(y[j] * sp.log(a(j)), (j, 0, n - 1))
     assert prove_index(sp.diff(C, z[i]), a(i) * sp.Sum(y[j], (j, 0, n - 1)) - y[i]).ok
     assert not prove_index(sp.diff(C, z[i]), a(i) - y[i]).ok
@@ -258,7 +265,7 @@ def test_softmax_identities_for_a_symbolic_number_of_outputs():
         return 1 / (1 + sp.exp(-z[q]))
 
     C_ce = -sp.Sum(y[j] * sp.log(sig(j)) + (1 - y[j]) * sp.log(1 - sig(j)), (j, 0, n - 1))
-    assert prove_index(sp.diff(C_ce, z[i]), sig(i) - y[i]).ok                                  # (9.12)
+    assert prove_index(sp.diff(C_ce, z[i]), sig(i) - y[i]).ok  # (9.12)
     assert not prove_index(sp.diff(C_ce, z[i]), (sig(i) - y[i]) * sig(i) * (1 - sig(i))).ok
 
 
@@ -267,7 +274,7 @@ def test_quadratic_cost_with_softmax_keeps_the_jacobian():
     y = sp.Matrix(sp.symbols("y_0:3", real=True))
     truth = in_E(sp.Matrix([sp.diff(sum((a[q] - y[q]) ** 2 for q in range(3)) / 2, t) for t in z]))
     r = a - y
-    assert check(in_E(a.multiply_elementwise(r - (a.T * r)[0, 0] * sp.ones(3, 1))), truth).ok     # (9.13)
+    assert check(in_E(a.multiply_elementwise(r - (a.T * r)[0, 0] * sp.ones(3, 1))), truth).ok  # (9.13)
     assert not check(in_E(r), truth).ok
     z_wrong, y_right = np.array([[8.0], [0.0], [0.0]]), np.array([[0.0], [1.0], [0.0]])
     a_wrong = softmax(z_wrong)
@@ -334,17 +341,19 @@ def test_instructor_solution_passes_every_case(exercise_id):
 
 JACOBIAN = "def jacobian_of_softmax(a):\n    return {}\n"
 BOUND = "def delta_bound(W, delta, z, sigma_prime, l):\n    return {}\n"
-INIT = ("def init_weights(sizes, rng):\n"
-        "    return [None] + [{} for n_prev, n in zip(sizes[:-1], sizes[1:])]\n")
+INIT = "def init_weights(sizes, rng):\n    return [None] + [{} for n_prev, n in zip(sizes[:-1], sizes[1:])]\n"
 GOOD_BOUND = "np.linalg.norm(W[l + 1], 2) * np.max(np.abs(sigma_prime(z[l]))) * np.linalg.norm(delta[l + 1])"
 
 
-@pytest.mark.parametrize("exercise_id, source", [
-    ("9.1", JACOBIAN.format("np.diag(a.ravel()) - np.outer(a, a)")),
-    ("9.1", JACOBIAN.format("np.diagflat(a) - a * a.T")),
-    ("9.3", INIT.format("rng.normal(0.0, 1 / np.sqrt(n_prev), size=(n, n_prev))")),
-    ("9.3", INIT.format("np.sqrt(3 / n_prev) * rng.uniform(-1, 1, size=(n, n_prev))")),   # same variance, uniform
-])
+@pytest.mark.parametrize(
+    "exercise_id, source",
+    [
+        ("9.1", JACOBIAN.format("np.diag(a.ravel()) - np.outer(a, a)")),
+        ("9.1", JACOBIAN.format("np.diagflat(a) - a * a.T")),
+        ("9.3", INIT.format("rng.normal(0.0, 1 / np.sqrt(n_prev), size=(n, n_prev))")),
+        ("9.3", INIT.format("np.sqrt(3 / n_prev) * rng.uniform(-1, 1, size=(n, n_prev))")),  # same variance, uniform
+    ],
+)
 def test_other_right_answers_pass(exercise_id, source):
     assert graded(exercise_id, source).status == "passed"
 
@@ -355,7 +364,7 @@ def _workbook_answer_cells():
     for cell in copy["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2:-len("-answer")].replace("_", ".")] = "".join(cell["source"])
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
     return cells
 
 
@@ -388,16 +397,28 @@ SLIPS = [
     ("9.2", BOUND.format("np.linalg.norm(W[l + 1], 2) * 0.25 * np.linalg.norm(delta[l + 1])"), "1/4 is the sigmoid"),
     ("9.2", BOUND.format("np.linalg.norm(W[l + 1], 2) * np.linalg.norm(delta[l + 1])"), "max |σ′(z^l)| is missing"),
     ("9.2", BOUND.format("np.linalg.norm((W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l]))"), "||δ^l|| itself"),
-    ("9.2", BOUND.format("np.linalg.norm(W[l + 1].T @ delta[l + 1]) * np.max(np.abs(sigma_prime(z[l])))"),
-     "bounds this one δ only"),
-    ("9.2", BOUND.format("np.abs(W[l + 1]).max() * np.max(np.abs(sigma_prime(z[l]))) * np.linalg.norm(delta[l + 1])"),
-     "the largest entry"),
-    ("9.2", BOUND.format(GOOD_BOUND.replace("np.linalg.norm(delta[l + 1])", "np.abs(delta[l + 1]).sum()")),
-     "Euclidean length"),
+    (
+        "9.2",
+        BOUND.format("np.linalg.norm(W[l + 1].T @ delta[l + 1]) * np.max(np.abs(sigma_prime(z[l])))"),
+        "bounds this one δ only",
+    ),
+    (
+        "9.2",
+        BOUND.format("np.abs(W[l + 1]).max() * np.max(np.abs(sigma_prime(z[l]))) * np.linalg.norm(delta[l + 1])"),
+        "the largest entry",
+    ),
+    (
+        "9.2",
+        BOUND.format(GOOD_BOUND.replace("np.linalg.norm(delta[l + 1])", "np.abs(delta[l + 1]).sum()")),
+        "Euclidean length",
+    ),
     ("9.2", BOUND.format(f"({GOOD_BOUND}) ** 2"), "squared"),
     ("9.2", BOUND.format(GOOD_BOUND.replace("delta[l + 1]", "delta[l]")), "only delta[l+1] is filled in"),
-    ("9.2", BOUND.format(GOOD_BOUND.replace("np.max(np.abs(sigma_prime(z[l])))", "np.abs(sigma_prime(z[l]))")),
-     "must return one number"),
+    (
+        "9.2",
+        BOUND.format(GOOD_BOUND.replace("np.max(np.abs(sigma_prime(z[l])))", "np.abs(sigma_prime(z[l]))")),
+        "must return one number",
+    ),
     ("9.3", INIT.format("rng.standard_normal((n, n_prev)) / n_prev"), "is the variance, not the standard deviation"),
     ("9.3", INIT.format("rng.standard_normal((n, n_prev)) / np.sqrt(n)"), "width of layer l itself"),
     ("9.3", INIT.format("rng.standard_normal((n, n_prev))"), "standard deviation 1"),
@@ -408,8 +429,12 @@ SLIPS = [
     ("9.3", INIT.format("np.zeros((n, n_prev))"), "the same number"),
     ("9.3", INIT.format("rng.uniform(0, 1, size=(n, n_prev)) / np.sqrt(n_prev)"), "draw them around 0"),
     ("9.3", INIT.format("rng.standard_normal((n, n_prev)) / np.sqrt(n_prev) / 3"), "times too small"),
-    ("9.3", "def init_weights(sizes, rng):\n    return [rng.standard_normal((n, p)) / np.sqrt(p) "
-     "for p, n in zip(sizes[:-1], sizes[1:])]\n", "padded list"),
+    (
+        "9.3",
+        "def init_weights(sizes, rng):\n    return [rng.standard_normal((n, p)) / np.sqrt(p) "
+        "for p, n in zip(sizes[:-1], sizes[1:])]\n",
+        "padded list",
+    ),
 ]
 
 
@@ -419,7 +444,7 @@ def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source
     assert not ok
     assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
     assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines       # no TeX in the feedback
+    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
     assert graded(exercise_id, source).status == "failed"
 
 

@@ -18,6 +18,7 @@ python3 kernel of the interpreter running pytest (the project's .venv).
 
 Run: .venv/bin/pytest -m browser tests/test_browser.py -p no:nbval
 """
+
 import json
 import os
 import re
@@ -46,8 +47,8 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
 SCREENSHOTS = REPO / "screenshots"
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-RUN_TIMEOUT = 120.0     # seconds per notebook for Run All (the series promises < 30 s, 60 s for 06)
-MATH_TIMEOUT = 15.0     # seconds for MathJax to typeset every math cell (it takes about one)
+RUN_TIMEOUT = 300.0  # a hang guard per notebook for Run All (each runs in well under a minute alone)
+MATH_TIMEOUT = 15.0  # seconds for MathJax to typeset every math cell (it takes about one)
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -61,7 +62,10 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/apputils-extension/notification": {
-        "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
+        "fetchNews": "false",
+        "checkForUpdates": False,
+        "doNotDisturbMode": True,
+    },
 }
 
 
@@ -71,11 +75,11 @@ LAB_SETTINGS = {
 
 @dataclass
 class CellExpectation:
-    kind: str                 # "markdown", "code" or "raw"
-    has_math: bool            # markdown with $$, $...$ or \begin{...}
-    runs: bool                # a non-empty code cell: it must get an execution count
-    images: int               # image outputs stored for this cell
-    widgets: int              # ipywidget views stored for this cell
+    kind: str  # "markdown", "code" or "raw"
+    has_math: bool  # markdown with $$, $...$ or \begin{...}
+    runs: bool  # a non-empty code cell: it must get an execution count
+    images: int  # image outputs stored for this cell
+    widgets: int  # ipywidget views stored for this cell
 
 
 def expectations(path):
@@ -85,12 +89,15 @@ def expectations(path):
     for cell in nb.cells:
         outputs = cell.get("outputs", [])
         data = [o.get("data", {}) for o in outputs]
-        out.append(CellExpectation(
-            kind=cell.cell_type,
-            has_math=cell.cell_type == "markdown" and bool(MATH_IN_MARKDOWN.search(cell.source)),
-            runs=cell.cell_type == "code" and bool(cell.source.strip()),
-            images=sum(any(m in d for m in IMAGE_MIMES) for d in data),
-            widgets=sum(WIDGET_MIME in d for d in data)))
+        out.append(
+            CellExpectation(
+                kind=cell.cell_type,
+                has_math=cell.cell_type == "markdown" and bool(MATH_IN_MARKDOWN.search(cell.source)),
+                runs=cell.cell_type == "code" and bool(cell.source.strip()),
+                images=sum(any(m in d for m in IMAGE_MIMES) for d in data),
+                widgets=sum(WIDGET_MIME in d for d in data),
+            )
+        )
     return out
 
 
@@ -125,8 +132,9 @@ class Lab:
     log: Path
 
     def api(self, method, path):
-        req = urllib.request.Request(f"{self.url}{path}", method=method,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             body = resp.read()
         return json.loads(body) if body else None
@@ -151,18 +159,29 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("jupyterlab")
     _write_lab_settings(tmp / "settings")
     token, port = secrets.token_hex(24), free_port()
-    env = dict(os.environ,
-               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
-               JUPYTER_CONFIG_DIR=str(tmp / "config"),
-               JUPYTER_DATA_DIR=str(tmp / "data"),
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO}",
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"]
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),
+        JUPYTER_DATA_DIR=str(tmp / "data"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={REPO}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and this machine run as root
     log = tmp / "jupyterlab.log"
@@ -215,7 +234,8 @@ _CELL_FACTS_JS = r"""
     const prompt = cell.querySelector('.jp-InputArea-prompt');
     const outputs = cell.querySelector('.jp-OutputArea');
     const rendered = Array.from(cell.querySelectorAll('.jp-RenderedMarkdown, .jp-RenderedLatex'));
-    const imgs = outputs ? Array.from(outputs.querySelectorAll('.jp-RenderedImage img, .jp-RenderedSVG svg, .jp-RenderedSVG img')) : [];
+    const imageSelector = '.jp-RenderedImage img, .jp-RenderedSVG svg, .jp-RenderedSVG img';
+    const imgs = outputs ? Array.from(outputs.querySelectorAll(imageSelector)) : [];
     const outputText = outputs ? outputs.textContent : '';
     return {
       kind: cell.classList.contains('jp-CodeCell') ? 'code' :
@@ -268,7 +288,7 @@ def _wait(predicate, timeout, interval=0.25):
 
 def _snippet(text, match):
     start = max(0, match.start() - 30)
-    return " ".join(text[start:match.end() + 30].split())
+    return " ".join(text[start : match.end() + 30].split())
 
 
 def check_cells(expected, facts, kernel_errors):
@@ -290,8 +310,9 @@ def check_cells(expected, facts, kernel_errors):
         if want.runs and not re.search(r"\[\d+\]", seen["prompt"]):
             problems.append(f"{where}: did not run (prompt {seen['prompt']!r})")
         if seen["images"] < want.images:
-            problems.append(f"{where}: missing figure: {want.images} image(s) stored, "
-                            f"{seen['images']} shown after running")
+            problems.append(
+                f"{where}: missing figure: {want.images} image(s) stored, {seen['images']} shown after running"
+            )
         if seen["widgetFailure"]:
             problems.append(f"{where}: a widget failed to display")
         elif seen["widgets"] < want.widgets:
@@ -371,13 +392,21 @@ def run_in_lab(lab, browser, path):
 
         def typeset():
             facts = page.evaluate(_CELL_FACTS_JS)
-            return len(facts) == len(expected) and all(facts[i]["mathjax"] for i in math_cells) \
+            return (
+                len(facts) == len(expected)
+                and all(facts[i]["mathjax"] for i in math_cells)
                 and not any(RAW_TEX.search(t) for f in facts for t in f["texts"])
+            )
 
         _wait(typeset, MATH_TIMEOUT)
         # Give image outputs a moment to decode before they are counted.
-        _wait(lambda: page.evaluate(_CELL_FACTS_JS) and
-              sum(f["images"] for f in page.evaluate(_CELL_FACTS_JS)) >= sum(e.images for e in expected), 5)
+        _wait(
+            lambda: (
+                page.evaluate(_CELL_FACTS_JS)
+                and sum(f["images"] for f in page.evaluate(_CELL_FACTS_JS)) >= sum(e.images for e in expected)
+            ),
+            5,
+        )
         report.problems += check_cells(expected, page.evaluate(_CELL_FACTS_JS), kernel_errors)
 
         report.screenshot = _screenshot(page, path.stem)
@@ -395,7 +424,8 @@ def _screenshot(page, name):
     SCREENSHOTS.mkdir(exist_ok=True)
     height = page.evaluate(
         "() => { const n = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-inner')"
-        " || document.querySelector('.jp-NotebookPanel .jp-Notebook'); return n ? n.scrollHeight : 0; }")
+        " || document.querySelector('.jp-NotebookPanel .jp-Notebook'); return n ? n.scrollHeight : 0; }"
+    )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": int(min(max(size["height"], height + 200), 16000))})
     time.sleep(0.5)
@@ -409,8 +439,16 @@ def _screenshot(page, name):
 # The tests
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + [FIXTURES / "sample.ipynb"],
-                         ids=lambda p: p.stem if p.parent.name == "notebooks" else f"fixture-{p.stem}")
+# The series is split between this file and test_browser_series.py (notebooks 05 on), so that pytest-xdist runs
+# the two halves, each with its own JupyterLab, on two workers at once.
+FIRST_HALF = [p for p in NOTEBOOKS if int(p.name[:2]) < 5]
+
+
+@pytest.mark.parametrize(
+    "path",
+    FIRST_HALF + [FIXTURES / "sample.ipynb"],
+    ids=lambda p: p.stem if p.parent.name == "notebooks" else f"fixture-{p.stem}",
+)
 def test_notebook_runs_clean_in_jupyterlab(lab, browser, path):
     report = run_in_lab(lab, browser, path)
     print(f"{path.name}: {report.seconds:.1f} s, screenshot {report.screenshot}")

@@ -1,5 +1,6 @@
 """The plain data between a student's kernel and the judge (backprop_lib/course/encode.py): what crosses, what is
 refused, and that nothing in a forged record can make the judge run code or compute without bound."""
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -34,17 +35,20 @@ def test_what_no_judge_accepts_is_named_not_carried():
     assert isinstance(round_trip(sp.Integral(sp.Symbol("x"), sp.Symbol("x"))), enc.Other)
 
 
-@pytest.mark.parametrize("record", [
-    {"t": "sym", "shape": [1, 1], "entries": [2], "nodes": [["I", "2"], ["I", "100000000000"], ["Pow", 0, 1]]},
-    {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["f", "__import__", 0]]},
-    {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["Add", 5]]},
-    {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["I", "1e9999"]]},
-    {"t": "array", "shape": [2], "data": [1.0]},
-    {"t": "array", "shape": [1], "data": ["__import__('os')"]},
-    {"t": "pickle", "v": "gASV"},
-    {"t": "list", "items": "no"},
-])
-@pytest.mark.timeout(120)   # a hang guard (a decoded 2**(10**11) would never return), not a speed claim
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"t": "sym", "shape": [1, 1], "entries": [2], "nodes": [["I", "2"], ["I", "100000000000"], ["Pow", 0, 1]]},
+        {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["f", "__import__", 0]]},
+        {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["Add", 5]]},
+        {"t": "sym", "shape": [1, 1], "entries": [0], "nodes": [["I", "1e9999"]]},
+        {"t": "array", "shape": [2], "data": [1.0]},
+        {"t": "array", "shape": [1], "data": ["__import__('os')"]},
+        {"t": "pickle", "v": "gASV"},
+        {"t": "list", "items": "no"},
+    ],
+)
+@pytest.mark.timeout(120)  # a hang guard (a decoded 2**(10**11) would never return), not a speed claim
 def test_a_forged_record_is_refused(record):
     with pytest.raises(enc.RecordError):
         enc.decode(record)

@@ -71,7 +71,7 @@ MUTATIONS = [
     ),
     Mutation(
         "02_error_signal",
-        'reject("source 000\'s Δ^L"',
+        '"source 000\'s Δ^L",',
         "net_generic.sigma_of(net_generic.z[L])",
         "net_generic.sigma_prime_of(net_generic.z[L])",
         "source 000's slip corrected: its rejection must fail",
@@ -123,8 +123,8 @@ MUTATIONS = [
     Mutation(
         "06_training_mnist",
         'update = Proof("(6.1)"',
-        "update.check(eta / m * Delta[l] * snet.a[l - 1].T",
-        "update.check(eta * Delta[l] * snet.a[l - 1].T",
+        "        eta / m * Delta[l] * snet.a[l - 1].T,",
+        "        eta * Delta[l] * snet.a[l - 1].T,",
         "(6.1) without the 1/m",
     ),
     Mutation(
@@ -164,7 +164,7 @@ MUTATIONS = [
         "source 001's (B1) claimed wrong: the ledger verifies it, the cell must fail",
     ),
     # 04: matrix form
-    Mutation("04_matrix_form", 'prove("(4.1)"', "sp_z(L)", "sym.sigma_of(sym.z[L])", "(4.1) with σ for σ′"),
+    Mutation("04_matrix_form", '    "(4.1)",\n', "sp_z(L)", "sym.sigma_of(sym.z[L])", "(4.1) with σ for σ′"),
     Mutation(
         "04_matrix_form",
         'recursion = Proof("(4.2)"',
@@ -212,13 +212,13 @@ MUTATIONS = [
     Mutation(
         "05_batching",
         "outer_products = Proof(",
-        "weights.check(Delta_s[l] * B.a[l - 1].T / mB",
-        "weights.check(Delta_s[l] * B.a[l - 1].T",
+        "        Delta_s[l] * B.a[l - 1].T / mB,",
+        "        Delta_s[l] * B.a[l - 1].T,",
         "(5.4) without its 1/m",
     ),
     Mutation(
         "05_batching",
-        'reject("(5.4) without its 1/m"',
+        '"(5.4) without its 1/m",',
         "Delta_s[2] * B.a[1].T,",
         "Delta_s[2] * B.a[1].T / mB,",
         "the formula shown wrong (no 1/m) made right: its rejection must fail",

@@ -1,4 +1,5 @@
 """Quizzes as data (backprop_lib/course/quiz.py, quizzes/chNN.json): keys, notes, feedback, static scoring."""
+
 import importlib
 import json
 
@@ -7,14 +8,14 @@ import pytest
 from backprop_lib.course.quiz import Quiz, all_quizzes, answer, author, score_answer_source
 from backprop_lib.verdict import CheckFailed
 
-q = importlib.import_module("backprop_lib.course.quiz")   # the module (backprop_lib.course.quiz is the function)
+q = importlib.import_module("backprop_lib.course.quiz")  # the module (backprop_lib.course.quiz is the function)
 QUIZZES = all_quizzes()
 
 
 def test_every_notebook_quiz_is_well_formed():
     assert len(QUIZZES) >= 2 * 8
     for qid, quiz in QUIZZES.items():
-        right, explanation = quiz.solution()            # the key opens exactly one set
+        right, explanation = quiz.solution()  # the key opens exactly one set
         assert right and explanation, qid
         assert 2 <= len(quiz.options) <= 8 and quiz.points > 0
         for i in range(len(quiz.options)):
@@ -52,7 +53,7 @@ def test_the_key_depends_on_the_quiz_id_and_the_set():
     other_id = author("9.8", "?", ["a", "b", "c"], [0, 2], "because")
     other_set = author("9.9", "?", ["a", "b", "c"], [0, 1], "because")
     assert entry["key"] != other_id["key"] and entry["key"] != other_set["key"]
-    assert author("9.9", "?", ["a", "b", "c"], [2, 0], "because") == entry   # deterministic, order-free
+    assert author("9.9", "?", ["a", "b", "c"], [2, 0], "because") == entry  # deterministic, order-free
 
 
 def test_an_empty_answer_is_not_answered_and_does_not_raise():
@@ -82,8 +83,8 @@ def test_grading_reads_the_answer_cell_without_running_it():
     # code that would compute the right answer, or patch anything, scores nothing: it is never run
     sneaky = score_answer_source("3.1", f'import builtins\nanswer("3.1", list({right}))')
     assert not sneaky.ok and "list such as" in sneaky.message
-    assert not score_answer_source("3.1", "answer(").ok                    # not Python at all
-    assert not score_answer_source("3.1", 'answer("3.2", [0])').ok          # another quiz's line
+    assert not score_answer_source("3.1", "answer(").ok  # not Python at all
+    assert not score_answer_source("3.1", 'answer("3.2", [0])').ok  # another quiz's line
     last = score_answer_source("3.1", f'answer("3.1", [0])\nanswer("3.1", {right})')
     assert last.ok, "the last answer line counts"
 

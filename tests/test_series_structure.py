@@ -1,6 +1,7 @@
 """The series keeps its promises to a reader: each notebook opens with learning goals and prerequisites, numbers
 its equations N.k, ends with a summary, exercises and navigation, asks at least two quizzes, and imports from
 backprop_lib only what it or an earlier notebook introduced."""
+
 import re
 from pathlib import Path
 
@@ -14,13 +15,19 @@ NAMES = [p.stem for p in NOTEBOOKS]
 
 # The notebook in which each part of the package is first taught (CONTRIBUTING.md's package map).
 INTRODUCED_IN = {
-    "backprop_lib.course": 0, "backprop_lib.symbolic": 0,
-    "backprop_lib.network": 1, "backprop_lib.feedback": 1, "backprop_lib.plotting": 1,
+    "backprop_lib.course": 0,
+    "backprop_lib.symbolic": 0,
+    "backprop_lib.network": 1,
+    "backprop_lib.feedback": 1,
+    "backprop_lib.plotting": 1,
     "backprop_lib.symbolic.index": 1,
-    "backprop_lib.activations": 2, "backprop_lib.costs": 2,
+    "backprop_lib.activations": 2,
+    "backprop_lib.costs": 2,
     "backprop_lib.gradcheck": 3,
     "backprop_lib.benchmark": 5,
-    "backprop_lib.data": 6, "backprop_lib.training": 6, "backprop_lib.custom_cost": 6,
+    "backprop_lib.data": 6,
+    "backprop_lib.training": 6,
+    "backprop_lib.custom_cost": 6,
     "backprop_lib.symbolic.ledger": 7,
     "backprop_lib.autodiff": 8,
     "backprop_lib.depth": 9,
@@ -61,7 +68,7 @@ def test_opens_with_title_learning_goals_and_prerequisites(path):
 def test_numbers_its_equations_and_ends_with_summary_exercises_navigation(path):
     n = int(path.stem[:2])
     md = text(path, "markdown")
-    if n != 7:   # 07 shows the sources' equations under the sources' own labels, so it adds no numbers
+    if n != 7:  # 07 shows the sources' equations under the sources' own labels, so it adds no numbers
         assert re.search(rf"\\tag{{{n}\.\d+}}", md), f"equations are numbered ({n}.k)"
     tags = re.findall(r"\\tag{(\d+)\.\d+}", md)
     assert set(tags) <= {str(n)}, f"a notebook numbers only its own equations: {sorted(set(tags))}"
@@ -80,7 +87,9 @@ def test_has_at_least_two_quizzes_and_exercises(path):
     cell and a one-line `check("N.k")` cell with nbgrader's metadata and points."""
     n = int(path.stem[:2])
     all_cells = cells(path)
-    shown = [m for c in all_cells if c.cell_type == "code" for m in re.findall(r'^quiz\("(\d+\.\d+)"\)$', c.source, re.M)]
+    shown = [
+        m for c in all_cells if c.cell_type == "code" for m in re.findall(r'^quiz\("(\d+\.\d+)"\)$', c.source, re.M)
+    ]
     assert len(shown) >= 2 and all(q.startswith(f"{n}.") for q in shown)
     answered = {c.metadata.get("nbgrader", {}).get("grade_id") for c in all_cells}
     assert {f"quiz{q.replace('.', '_')}-answer" for q in shown} <= answered, "each quiz has its answer cell"
@@ -96,11 +105,13 @@ def test_imports_only_what_this_or_an_earlier_notebook_introduced(path):
     n = int(path.stem[:2])
     for module in imported_modules(path):
         assert module in INTRODUCED_IN, f"{module} is not in the package map"
-        assert INTRODUCED_IN[module] <= n, f"{path.stem} uses {module}, first taught in notebook {INTRODUCED_IN[module]:02d}"
+        assert INTRODUCED_IN[module] <= n, (
+            f"{path.stem} uses {module}, first taught in notebook {INTRODUCED_IN[module]:02d}"
+        )
 
 
 def test_the_import_rule_can_fail(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from backprop_lib import MLP, sgd")])
     path = tmp_path / "02_fake.ipynb"
     nbformat.write(nb, str(path))
-    assert "backprop_lib.training" in imported_modules(path)     # sgd resolves to its module, taught in 06
+    assert "backprop_lib.training" in imported_modules(path)  # sgd resolves to its module, taught in 06

@@ -163,14 +163,17 @@ def test_prove_index_sifts_a_kronecker_delta_inside_a_sum():
     assert not prove_index(lhs, d[k] * a[k]).ok
 
 
-@pytest.mark.parametrize("text", [
-    "delta[l]_k = ().__class__.__bases__[0]",
-    "delta[l]_k = __import__('os').getcwd()",
-    "delta[l]_k = W[l+1]_mk * open('x')",
-    "delta[__import__('os').getpid()]_k = delta[l]_k",
-    "delta[l]_k = [x for x in delta[l]_k]",
-    "delta[l]_k = lambda: 0",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delta[l]_k = ().__class__.__bases__[0]",
+        "delta[l]_k = __import__('os').getcwd()",
+        "delta[l]_k = W[l+1]_mk * open('x')",
+        "delta[__import__('os').getpid()]_k = delta[l]_k",
+        "delta[l]_k = [x for x in delta[l]_k]",
+        "delta[l]_k = lambda: 0",
+    ],
+)
 def test_an_index_equation_is_read_without_running_any_python(text, tmp_path, monkeypatch):
     """The parser builds SymPy objects node by node from the notation's own words: a string that would do
     anything as Python is refused with a ValueError (the grader reads students' strings with it)."""

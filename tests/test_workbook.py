@@ -3,6 +3,7 @@
 Built from the instructor notebooks in notebooks/ by `python -m backprop_lib workbook` (backprop_lib/course/
 workbook.py, through course/strip.py, the same stripping code as the release).
 """
+
 import json
 import re
 import subprocess
@@ -79,8 +80,9 @@ def test_no_quiz_key_or_answer_is_visible(workbook, path):
 
 def test_teaching_outputs_are_kept(workbook):
     """A notebook reads well before it runs: figures and proofs of the teaching cells are still there."""
-    kept = sum(bool(c.get("outputs")) for p in NOTEBOOKS for c in load(workbook / p.name)["cells"]
-               if c["cell_type"] == "code")
+    kept = sum(
+        bool(c.get("outputs")) for p in NOTEBOOKS for c in load(workbook / p.name)["cells"] if c["cell_type"] == "code"
+    )
     assert kept >= 10 * len(NOTEBOOKS) // 2
 
 
@@ -154,12 +156,22 @@ def test_a_bad_reset_changes_nothing(tmp_path):
 
 
 def test_the_command_line_writes_the_workbook(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
-                         capture_output=True, text=True, cwd=REPO, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (tmp_path / "wb").glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
-    again = subprocess.run([sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
-                           capture_output=True, text=True, cwd=REPO, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "backprop_lib", "workbook", str(tmp_path / "wb")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert "nothing was changed" in again.stdout
 
 
@@ -176,13 +188,16 @@ SLIPS = {
     "3.3": ("sigma_prime(z[l]_k)", "sigma(z[l]_k)", "σ where σ′ belongs"),
     "4.1": ("W[l + 1].T *", "W[l + 1] *", "transpose is missing"),
     "4.2": ("a[l - 1].T", "a[l].T", "a[l] where a[l-1] belongs"),
-    "4.3": ("delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
-            "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])", "σ where σ′ belongs"),
+    "4.3": (
+        "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma_prime(z[l])",
+        "delta[l] = (W[l + 1].T @ delta[l + 1]) * sigma(z[l])",
+        "σ where σ′ belongs",
+    ),
     "5.1": ("W[l + 1].T @", "W[l + 1] @", "transpose is missing"),
     "5.2": ('"jx,kx->xjk"', '"jx,kx->jk"', "sample index is summed away"),
     "5.3": ("Delta @ A_prev.T / m", "Delta @ A_prev.T", "the 1/m is missing"),
     "6.1": ("(eta / m) * (Delta[l] @ A[l - 1].T)", "eta * (Delta[l] @ A[l - 1].T)", "the 1/m is missing"),
-    "6.2": ("h ** 2 * (", "(", "h^2"),
+    "6.2": ("h**2 * (", "(", "h^2"),
     "7.1": ("W[l+1]_ki sigma_prime", "W[l]_ki sigma_prime", "Wˡ where Wˡ⁺¹ belongs"),
     "7.2": ("+ b[l+1]_m", "+ b[l]_m", "bˡ where bˡ⁺¹ belongs"),
     "7.3": ("delta1 * n.a[0].T", "delta1 * n.a[1].T", "shape"),
@@ -225,7 +240,7 @@ def test_a_typical_slip_is_named_in_the_first_line(exercise_id):
     exec(imports, ok)
     exec(answer, ok)
     ok["check"] = check
-    exec(f'check("{exercise_id}")', ok)      # the unchanged solution passes
+    exec(f'check("{exercise_id}")', ok)  # the unchanged solution passes
 
 
 @pytest.mark.slow
@@ -237,13 +252,15 @@ def test_run_all_on_a_blank_workbook_notebook_says_not_answered_yet_everywhere(w
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(workbook / path.name), as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(workbook)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(workbook)}}
+    ).execute()
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         outputs = cell.get("outputs", [])
-        shown = "\n".join(o.get("text", "") + json.dumps(o.get("data", {})) + "\n".join(o.get("traceback", []))
-                          for o in outputs)
+        shown = "\n".join(
+            o.get("text", "") + json.dumps(o.get("data", {})) + "\n".join(o.get("traceback", [])) for o in outputs
+        )
         if meta.get("grade"):
             errors = [o for o in outputs if o["output_type"] == "error"]
             assert len(errors) == 1 and "not answered yet" in errors[0]["evalue"], f"cell {index}: {shown[:300]}"

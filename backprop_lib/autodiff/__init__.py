@@ -19,10 +19,26 @@ expressions), so one piece of code is both run on numbers and proved by the symb
 the arithmetic it does (`Tape.ops`): notebook 08 compares the two modes by these counts, the benchmark script
 benchmarks/bench_autodiff.py by the clock. Taught in notebooks/08_autodiff.ipynb.
 """
+
 from .network import draw_graph, forward_mode_gradient, mlp_tape, objects, symbol_matrix, tape_of, upstream
 from .scalar import Value
 from .tape import RULES, Node, Tape, add_backward, cost_backward, matmul_backward, mean_backward, sigma_backward
 
-__all__ = ["Value", "Node", "Tape", "RULES", "mlp_tape", "tape_of", "forward_mode_gradient",
-           "matmul_backward", "add_backward", "sigma_backward", "cost_backward", "mean_backward",
-           "symbol_matrix", "objects", "upstream", "draw_graph"]
+__all__ = [
+    "Value",
+    "Node",
+    "Tape",
+    "RULES",
+    "mlp_tape",
+    "tape_of",
+    "forward_mode_gradient",
+    "matmul_backward",
+    "add_backward",
+    "sigma_backward",
+    "cost_backward",
+    "mean_backward",
+    "symbol_matrix",
+    "objects",
+    "upstream",
+    "draw_graph",
+]

@@ -1,4 +1,5 @@
 """A network on the tape, forward mode's gradient (8.9), and the helpers notebook 08 shows and proves with."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,9 @@ def _per_layer(what, f, L):
         return [None] + [f] * L
     if isinstance(f, (list, tuple)) and len(f) == L + 1 and all(callable(g) for g in f[1:]):
         return list(f)
-    raise TypeError(f"{what} must be an elementwise function or a padded list [None, f_1, ..., f_L] of {L + 1} "
-                    f"entries, got {f!r}")
+    raise TypeError(
+        f"{what} must be an elementwise function or a padded list [None, f_1, ..., f_L] of {L + 1} entries, got {f!r}"
+    )
 
 
 def mlp_tape(W, b, X, Y, sigma, sigma_prime, rules=None):
@@ -51,9 +53,11 @@ def mlp_tape(W, b, X, Y, sigma, sigma_prime, rules=None):
     After `tape.backward()`, `tape.grad("z[l]")` is Δ^l / m, equation (8.7).
     """
     if not isinstance(W, (list, tuple)) or not isinstance(b, (list, tuple)) or len(W) != len(b) or len(W) < 2:
-        raise ValueError("W and b must be padded lists [None, W[1], ..., W[L]] of the same length L + 1 >= 2, got "
-                         f"lengths {len(W) if isinstance(W, (list, tuple)) else type(W).__name__} and "
-                         f"{len(b) if isinstance(b, (list, tuple)) else type(b).__name__}")
+        raise ValueError(
+            "W and b must be padded lists [None, W[1], ..., W[L]] of the same length L + 1 >= 2, got "
+            f"lengths {len(W) if isinstance(W, (list, tuple)) else type(W).__name__} and "
+            f"{len(b) if isinstance(b, (list, tuple)) else type(b).__name__}"
+        )
     L = len(W) - 1
     sigmas, primes = _per_layer("sigma", sigma, L), _per_layer("sigma_prime", sigma_prime, L)
     tape = Tape(rules)
@@ -73,14 +77,23 @@ def mlp_tape(W, b, X, Y, sigma, sigma_prime, rules=None):
 def tape_of(net, X, Y, rules=None):
     """`mlp_tape` for a package MLP with the quadratic cost and elementwise activations, on its own parameters."""
     if getattr(getattr(net, "cost", None), "name", None) != "quadratic":
-        raise ValueError(f"tape_of: the tape's cost is the quadratic one (2.1); net has cost "
-                         f"{getattr(getattr(net, 'cost', None), 'name', None)!r}")
+        raise ValueError(
+            f"tape_of: the tape's cost is the quadratic one (2.1); net has cost "
+            f"{getattr(getattr(net, 'cost', None), 'name', None)!r}"
+        )
     acts = [None] + [net.activation_of(l) for l in range(1, net.L + 1)]
     if any(not act.elementwise for act in acts[1:]):
         raise ValueError("tape_of: every layer's activation must be elementwise (the tape has no softmax)")
     X, Y = net.check_batch(X, Y)
-    return mlp_tape(net.W, net.b, X, Y, [None] + [a.sigma for a in acts[1:]],
-                    [None] + [(lambda z, act=a: act.sigma_prime(z)) for a in acts[1:]], rules=rules)
+    return mlp_tape(
+        net.W,
+        net.b,
+        X,
+        Y,
+        [None] + [a.sigma for a in acts[1:]],
+        [None] + [(lambda z, act=a: act.sigma_prime(z)) for a in acts[1:]],
+        rules=rules,
+    )
 
 
 # =============================================================================================== symbolic helpers
@@ -120,6 +133,7 @@ def _graph_nodes(root, notes):
         parents = {id(n): [id(p) for p in n.parents] for n in nodes}
         labels = {id(n): [n.name, f"{n.op} {n.shape[0]}×{n.shape[1]}"] for n in nodes}
     elif isinstance(root, Value):
+
         def num(t):
             return str(t) if _symbolic(t) else f"{float(t):.3g}"
 
@@ -154,7 +168,7 @@ def draw_graph(root, ax=None, figsize=(11, 3.2), notes=None):
 
     nodes, parents, labels = _graph_nodes(root, notes)
     pos, column = {}, {}
-    for n in nodes:                              # operations: one column past their latest operation parent
+    for n in nodes:  # operations: one column past their latest operation parent
         if parents[id(n)]:
             column[id(n)] = 1 + max((column.get(p, 0) for p in parents[id(n)]), default=0)
     taken = {}
@@ -163,7 +177,7 @@ def draw_graph(root, ax=None, figsize=(11, 3.2), notes=None):
             x = column[id(n)]
             pos[id(n)] = (x, 0.0 if x not in taken else -1.1 * taken[x])
             taken[x] = taken.get(x, 0) + 1
-    for n in nodes:                              # leaves: just before their first user, above, then below
+    for n in nodes:  # leaves: just before their first user, above, then below
         if id(n) not in pos:
             users = [m for m in nodes if id(n) in parents[id(m)]]
             x = pos[id(users[0])][0] if users else 1
@@ -178,17 +192,33 @@ def draw_graph(root, ax=None, figsize=(11, 3.2), notes=None):
     for n in nodes:
         x, y = pos[id(n)]
         leaf = not parents[id(n)]
-        boxes[id(n)] = ax.text(x, y, "\n".join(labels[id(n)]), ha="center", va="center", fontsize=8.5,
-                               color="black", bbox=dict(boxstyle="round,pad=0.35", fc=NEURON_FACE,
-                                                        ec=BLUE if leaf else RED, lw=1.3))
-    for n in nodes:                              # arrows from box edge to box edge, drawn once the boxes exist
+        boxes[id(n)] = ax.text(
+            x,
+            y,
+            "\n".join(labels[id(n)]),
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="black",
+            bbox=dict(boxstyle="round,pad=0.35", fc=NEURON_FACE, ec=BLUE if leaf else RED, lw=1.3),
+        )
+    for n in nodes:  # arrows from box edge to box edge, drawn once the boxes exist
         x, y = pos[id(n)]
         for p in parents[id(n)]:
             px, py = pos[p]
-            start, end = ((1, 0.5), (0, 0.5)) if abs(py - y) < 1e-9 else \
-                (((0.5, 0), (0.5, 1)) if py > y else ((0.5, 1), (0.5, 0)))
-            ax.annotate("", xy=end, xycoords=boxes[id(n)], xytext=start, textcoords=boxes[p],
-                        arrowprops=dict(arrowstyle="-|>", color=GREY, lw=1.1, shrinkA=4, shrinkB=4))
+            start, end = (
+                ((1, 0.5), (0, 0.5))
+                if abs(py - y) < 1e-9
+                else (((0.5, 0), (0.5, 1)) if py > y else ((0.5, 1), (0.5, 0)))
+            )
+            ax.annotate(
+                "",
+                xy=end,
+                xycoords=boxes[id(n)],
+                xytext=start,
+                textcoords=boxes[p],
+                arrowprops=dict(arrowstyle="-|>", color=GREY, lw=1.1, shrinkA=4, shrinkB=4),
+            )
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)

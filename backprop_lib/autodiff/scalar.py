@@ -1,4 +1,5 @@
 """The scalar reverse mode: Value, each operation's chain rule beside the operation, equation (8.1)."""
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,9 @@ class Value:
 
     def __init__(self, data, name=""):
         if isinstance(data, Value) or isinstance(data, bool) or not isinstance(data, (numbers.Real, sp.Expr)):
-            raise TypeError(f"Value: data must be a real number or a SymPy expression, got "
-                            f"{type(data).__name__} {data!r}")
+            raise TypeError(
+                f"Value: data must be a real number or a SymPy expression, got {type(data).__name__} {data!r}"
+            )
         if not isinstance(name, str):
             raise TypeError(f"Value: name must be a string, got {type(name).__name__} {name!r}")
         self.data = data if _symbolic(data) else float(data)
@@ -66,9 +68,10 @@ class Value:
         other = self._other(other)
         out = self._made(self.data + other.data, (self, other), "+")
 
-        def backward():                          # ∂(u + v)/∂u = 1,  ∂(u + v)/∂v = 1
+        def backward():  # ∂(u + v)/∂u = 1,  ∂(u + v)/∂v = 1
             self.grad += out.grad
             other.grad += out.grad
+
         out._backward = backward
         return out
 
@@ -76,9 +79,10 @@ class Value:
         other = self._other(other)
         out = self._made(self.data - other.data, (self, other), "−")
 
-        def backward():                          # ∂(u − v)/∂u = 1,  ∂(u − v)/∂v = −1
+        def backward():  # ∂(u − v)/∂u = 1,  ∂(u − v)/∂v = −1
             self.grad += out.grad
             other.grad -= out.grad
+
         out._backward = backward
         return out
 
@@ -86,9 +90,10 @@ class Value:
         other = self._other(other)
         out = self._made(self.data * other.data, (self, other), "×")
 
-        def backward():                          # ∂(uv)/∂u = v,  ∂(uv)/∂v = u
+        def backward():  # ∂(uv)/∂u = v,  ∂(uv)/∂v = u
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
+
         out._backward = backward
         return out
 
@@ -96,9 +101,10 @@ class Value:
         other = self._other(other)
         out = self._made(self.data / other.data, (self, other), "÷")
 
-        def backward():                          # ∂(u/v)/∂u = 1/v,  ∂(u/v)/∂v = −u/v²
+        def backward():  # ∂(u/v)/∂u = 1/v,  ∂(u/v)/∂v = −u/v²
             self.grad += out.grad / other.data
-            other.grad += -self.data / other.data ** 2 * out.grad
+            other.grad += -self.data / other.data**2 * out.grad
+
         out._backward = backward
         return out
 
@@ -106,26 +112,29 @@ class Value:
         if isinstance(k, (Value, bool)) or not isinstance(k, numbers.Real):
             raise TypeError(f"Value ** k: k must be a plain number, got {type(k).__name__} {k!r}")
         k = self._other(k).data if _symbolic(self.data) else k
-        out = self._made(self.data ** k, (self,), f"^{k}")
+        out = self._made(self.data**k, (self,), f"^{k}")
 
-        def backward():                          # ∂(u^k)/∂u = k u^(k−1)
+        def backward():  # ∂(u^k)/∂u = k u^(k−1)
             self.grad += k * self.data ** (k - 1) * out.grad
+
         out._backward = backward
         return out
 
     def exp(self):
         out = self._made(_exp(self.data), (self,), "exp")
 
-        def backward():                          # ∂e^u/∂u = e^u, the result itself
+        def backward():  # ∂e^u/∂u = e^u, the result itself
             self.grad += out.data * out.grad
+
         out._backward = backward
         return out
 
     def log(self):
         out = self._made(_log(self.data), (self,), "ln")
 
-        def backward():                          # ∂ln(u)/∂u = 1/u
+        def backward():  # ∂ln(u)/∂u = 1/u
             self.grad += out.grad / self.data
+
         out._backward = backward
         return out
 
@@ -133,8 +142,9 @@ class Value:
         """The sigmoid σ(u) = 1/(1 + e^(−u)), with σ′ = σ(1 − σ) (2.5) from the result itself."""
         out = self._made(_logistic(self.data), (self,), "σ")
 
-        def backward():                          # ∂σ(u)/∂u = σ(u)(1 − σ(u))
+        def backward():  # ∂σ(u)/∂u = σ(u)(1 − σ(u))
             self.grad += out.data * (1 - out.data) * out.grad
+
         out._backward = backward
         return out
 
@@ -158,7 +168,7 @@ class Value:
     def graph(self):
         """Every value this one depends on, itself included, each after all of its parents (topological order)."""
         order, seen, stack = [], set(), [(self, False)]
-        while stack:                             # depth first, without recursion (deep graphs are fine)
+        while stack:  # depth first, without recursion (deep graphs are fine)
             v, parents_done = stack.pop()
             if parents_done:
                 order.append(v)

@@ -1,4 +1,5 @@
 """The tape: the array operations of a network, their backward rules (8.2)-(8.6) and forward mode (8.8)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,8 +41,13 @@ def mean_backward(c, G):
     return _over(np.ones_like(c) * G, c.shape[1])
 
 
-RULES = {"matmul": matmul_backward, "add": add_backward, "sigma": sigma_backward, "cost": cost_backward,
-         "mean": mean_backward}
+RULES = {
+    "matmul": matmul_backward,
+    "add": add_backward,
+    "sigma": sigma_backward,
+    "cost": cost_backward,
+    "mean": mean_backward,
+}
 
 
 @dataclass(eq=False)
@@ -141,8 +147,9 @@ class Tape:
         A, B = self._node(A, "matmul: A"), self._node(B, "matmul: B")
         (n, k), (k2, m) = A.shape, B.shape
         if k != k2:
-            raise ValueError(f"matmul: {A.name} is {A.shape} and {B.name} is {B.shape}: the inner dimensions "
-                             f"{k} and {k2} differ")
+            raise ValueError(
+                f"matmul: {A.name} is {A.shape} and {B.name} is {B.shape}: the inner dimensions {k} and {k2} differ"
+            )
         name = self._check_name(name or f"{A.name}{B.name}")
         return self._add(name, "matmul", A.value @ B.value, (A, B), ops=n * k * m)
 
@@ -150,8 +157,10 @@ class Tape:
         """Z = U + b 1ᵀ: the column b added to every column of U (NumPy's broadcasting), (5.1)."""
         U, b = self._node(U, "add: U"), self._node(b, "add: b")
         if b.shape != (U.shape[0], 1):
-            raise ValueError(f"add: {b.name} must be a column of shape ({U.shape[0]}, 1) to add to every column "
-                             f"of {U.name} {U.shape}, got {b.shape}")
+            raise ValueError(
+                f"add: {b.name} must be a column of shape ({U.shape[0]}, 1) to add to every column "
+                f"of {U.name} {U.shape}, got {b.shape}"
+            )
         name = self._check_name(name or f"{U.name}+{b.name}")
         return self._add(name, "add", U.value + b.value, (U, b), ops=U.value.size)
 
@@ -171,8 +180,9 @@ class Tape:
         """c = ½ 1ᵀ((A − Y) ⊙ (A − Y)): the quadratic cost of each sample (2.1), a row of shape (1, m)."""
         A, Y = self._node(A, "cost: A"), self._node(Y, "cost: Y")
         if A.shape != Y.shape:
-            raise ValueError(f"cost: the outputs {A.name} {A.shape} and the targets {Y.name} {Y.shape} must have "
-                             "the same shape")
+            raise ValueError(
+                f"cost: the outputs {A.name} {A.shape} and the targets {Y.name} {Y.shape} must have the same shape"
+            )
         name = self._check_name(name)
         R = A.value - Y.value
         c = (R * R).sum(axis=0, keepdims=True)
@@ -184,8 +194,7 @@ class Tape:
         if c.shape[0] != 1:
             raise ValueError(f"mean: {c.name} must be a row (1, m) of per-sample costs, got {c.shape}")
         name = self._check_name(name)
-        return self._add(name, "mean", _over(c.value.sum(axis=1, keepdims=True), c.shape[1]), (c,),
-                         ops=c.value.size)
+        return self._add(name, "mean", _over(c.value.sum(axis=1, keepdims=True), c.shape[1]), (c,), ops=c.value.size)
 
     # ----- looking up ------------------------------------------------------------------------------------
     def __getitem__(self, name):
@@ -207,8 +216,11 @@ class Tape:
         if node.grad is None:
             if not self._ran:
                 raise ValueError("grad: run backward() first")
-            return np.zeros(node.shape, dtype=node.value.dtype) if node.value.dtype != object else \
-                np.full(node.shape, sp.Integer(0), dtype=object)
+            return (
+                np.zeros(node.shape, dtype=node.value.dtype)
+                if node.value.dtype != object
+                else np.full(node.shape, sp.Integer(0), dtype=object)
+            )
         return node.grad
 
     _ran = False
@@ -235,8 +247,10 @@ class Tape:
             raise ValueError("backward: the tape is empty; record a computation first")
         out = self.nodes[-1] if out is None else self._node(out, "backward: out")
         if out.shape != (1, 1):
-            raise ValueError(f"backward: the output must be a scalar node of shape (1, 1), such as the cost C; "
-                             f"{out.name} has shape {out.shape}")
+            raise ValueError(
+                f"backward: the output must be a scalar node of shape (1, 1), such as the cost C; "
+                f"{out.name} has shape {out.shape}"
+            )
         for n in self.nodes:
             n.grad = None
         out.grad = np.full((1, 1), sp.Integer(1), dtype=object) if out.value.dtype == object else np.ones((1, 1))
@@ -247,9 +261,11 @@ class Tape:
                 if not parent.needs_grad:
                     continue
                 if np.shape(g) != parent.shape:
-                    raise ValueError(f"the local rule of {node.op} gave a gradient of shape {np.shape(g)} for "
-                                     f"{parent.name}, which has shape {parent.shape}: a gradient has the shape of "
-                                     "what it differentiates")
+                    raise ValueError(
+                        f"the local rule of {node.op} gave a gradient of shape {np.shape(g)} for "
+                        f"{parent.name}, which has shape {parent.shape}: a gradient has the shape of "
+                        "what it differentiates"
+                    )
                 parent.grad = g if parent.grad is None else parent.grad + g
         self._ran = True
         return self
@@ -271,14 +287,16 @@ class Tape:
         elif node.op == "cost":
             count = 2 * node.parents[0].value.size
             gA = self.rules["cost"](*args, G)
-            grads = (gA, -gA)                   # the targets enter as −Y: their gradient is −Ā
-        else:                                   # mean
+            grads = (gA, -gA)  # the targets enter as −Y: their gradient is −Ā
+        else:  # mean
             count = node.parents[0].value.size
             grads = (self.rules["mean"](args[0], G),)
         self.ops["backward"] += count
         if not isinstance(grads, (tuple, list)) or len(grads) != len(node.parents):
-            raise ValueError(f"the local rule of {node.op} must return {len(node.parents)} gradient(s), one per "
-                             f"input, got {type(grads).__name__}")
+            raise ValueError(
+                f"the local rule of {node.op} must return {len(node.parents)} gradient(s), one per "
+                f"input, got {type(grads).__name__}"
+            )
         return grads
 
     # ----- forward mode ----------------------------------------------------------------------------------
@@ -295,8 +313,10 @@ class Tape:
         for name, t in tangents.items():
             node = self[name]
             if node.op != "leaf" or np.shape(t) != node.shape:
-                raise ValueError(f"tangents[{name!r}] must be an array of the leaf's shape {node.shape}, got "
-                                 f"{np.shape(t)} for a {node.op} node")
+                raise ValueError(
+                    f"tangents[{name!r}] must be an array of the leaf's shape {node.shape}, got "
+                    f"{np.shape(t)} for a {node.op} node"
+                )
         if not self.nodes:
             raise ValueError("jvp: the tape is empty; record a computation first")
         count = 0
@@ -309,7 +329,7 @@ class Tape:
             if all(t is None for t in ts):
                 node.tangent = None
                 continue
-            if node.op == "matmul":                # Ṗ = Ȧ B + A Ḃ
+            if node.op == "matmul":  # Ṗ = Ȧ B + A Ḃ
                 (n, k), m = node.parents[0].shape, node.shape[1]
                 parts = []
                 if ts[0] is not None:
@@ -318,27 +338,26 @@ class Tape:
                     parts.append(vals[0] @ ts[1])
                 count += n * k * m * len(parts)
                 node.tangent = parts[0] if len(parts) == 1 else parts[0] + parts[1]
-            elif node.op == "add":                 # Ż = U̇ + ḃ 1ᵀ
+            elif node.op == "add":  # Ż = U̇ + ḃ 1ᵀ
                 if ts[0] is not None and ts[1] is not None:
                     count += node.value.size
                     node.tangent = ts[0] + ts[1]
                 else:
                     node.tangent = ts[0] if ts[0] is not None else np.broadcast_to(ts[1], node.shape)
-            elif node.op == "sigma":               # Ȧ = σ′(Z) ⊙ Ż
+            elif node.op == "sigma":  # Ȧ = σ′(Z) ⊙ Ż
                 count += 2 * node.value.size
                 node.tangent = node.fns[1](vals[0]) * ts[0]
-            elif node.op == "cost":                # ċ = 1ᵀ((A − Y) ⊙ (Ȧ − Ẏ))
+            elif node.op == "cost":  # ċ = 1ᵀ((A − Y) ⊙ (Ȧ − Ẏ))
                 count += 3 * vals[0].size
                 dR = ts[0] if ts[1] is None else (-ts[1] if ts[0] is None else ts[0] - ts[1])
                 node.tangent = ((vals[0] - vals[1]) * dR).sum(axis=0, keepdims=True)
-            else:                                  # Ċ = (1/m) ċ 1
+            else:  # Ċ = (1/m) ċ 1
                 count += vals[0].size
                 node.tangent = _over(ts[0].sum(axis=1, keepdims=True), vals[0].shape[1])
         self.ops["jvp"] += count
         last = self.nodes[-1]
         if last.tangent is None:
-            return np.zeros(last.shape) if last.value.dtype != object else np.full(last.shape, sp.Integer(0),
-                                                                                   dtype=object)
+            return (
+                np.zeros(last.shape) if last.value.dtype != object else np.full(last.shape, sp.Integer(0), dtype=object)
+            )
         return last.tangent
-
-

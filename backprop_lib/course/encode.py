@@ -17,6 +17,7 @@ Kinds of value (the key "t"):
   list     a list or tuple of values ("items")
   other    anything else: its type name only
 """
+
 from __future__ import annotations
 
 import json
@@ -26,11 +27,11 @@ import numpy as np
 
 __all__ = ["Missing", "RecordError", "decode", "dumps", "encode", "loads"]
 
-MAX_BYTES = 32 * 2**20          # one record, as JSON text
-MAX_NODES = 500_000             # expression nodes in one record
-MAX_ENTRIES = 2_000_000         # array entries in one record
-MAX_DEPTH = 20                  # nesting of lists
-MAX_EXPONENT = 64               # |exponent| of a power: a forged 2**(10**11) must not make SymPy compute it
+MAX_BYTES = 32 * 2**20  # one record, as JSON text
+MAX_NODES = 500_000  # expression nodes in one record
+MAX_ENTRIES = 2_000_000  # array entries in one record
+MAX_DEPTH = 20  # nesting of lists
+MAX_EXPONENT = 64  # |exponent| of a power: a forged 2**(10**11) must not make SymPy compute it
 _MESSAGE_CHARS = 300
 
 
@@ -131,8 +132,18 @@ class _NotPlain(Exception):
 
 # Expression node types that may cross, by SymPy class name; functions of the symbolic engine by name.
 _ASSOC = {"Add", "Mul"}
-_FUNCTIONS = {"sigma", "sigma_prime", "sigma_second", "sigmoid", "cost_fn", "cost_grad", "exp", "log", "tanh",
-              "KroneckerDelta"}
+_FUNCTIONS = {
+    "sigma",
+    "sigma_prime",
+    "sigma_second",
+    "sigmoid",
+    "cost_fn",
+    "cost_grad",
+    "exp",
+    "log",
+    "tanh",
+    "KroneckerDelta",
+}
 
 
 def _encode_sym(value):
@@ -257,9 +268,18 @@ def _decode_sym(record):
         raise RecordError("a symbolic value needs a 2-D shape, 'nodes' and 'entries'")
     if len(nodes) > MAX_NODES or len(roots) != shape[0] * shape[1]:
         raise RecordError("a symbolic value has too many nodes or the wrong number of entries")
-    functions = {"sigma": symnet.sigma, "sigma_prime": symnet.sigma_prime, "sigma_second": symnet.sigma_second,
-                 "sigmoid": symnet.sigmoid, "cost_fn": symnet.cost_fn, "cost_grad": symnet.cost_grad,
-                 "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "KroneckerDelta": sp.KroneckerDelta}
+    functions = {
+        "sigma": symnet.sigma,
+        "sigma_prime": symnet.sigma_prime,
+        "sigma_second": symnet.sigma_second,
+        "sigmoid": symnet.sigmoid,
+        "cost_fn": symnet.cost_fn,
+        "cost_grad": symnet.cost_grad,
+        "exp": sp.exp,
+        "log": sp.log,
+        "tanh": sp.tanh,
+        "KroneckerDelta": sp.KroneckerDelta,
+    }
     built = []
 
     def arg(i):
@@ -326,4 +346,3 @@ def loads(text) -> object:
         return json.loads(text, parse_constant=no_constants)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise RecordError(f"not valid JSON: {exc}") from None
-

@@ -15,6 +15,7 @@ The student answers in the answer cell with `answer("3.1", [1, 3])`; the grader 
 notebook file without running anything (`score_answer_source`). The clickable form is for practice. A
 self-learner who gives up can call `quiz("3.1").reveal()`. Used in every notebook.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,7 +27,7 @@ import json
 import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..verdict import CheckFailed, Requirable
@@ -100,14 +101,17 @@ def author(qid: str, question: str, options, right, explanation: str, notes=None
     right = _choice(qid, right, len(options))
     notes = {int(i): str(t) for i, t in (notes or {}).items()}
     return {
-        "question": question, "options": options, "points": int(points), "key": _key(qid, right),
+        "question": question,
+        "options": options,
+        "points": int(points),
+        "key": _key(qid, right),
         "marks": [_mark(qid, i, i in right) for i in range(len(options))],
         "explanation": _seal(_right_secret(qid, right), explanation),
         "notes": {str(i): _seal(_note_secret(qid, i), t) for i, t in sorted(notes.items())},
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank(chapter: int) -> dict:
     path = _DATA / f"ch{chapter:02d}.json"
     if not path.is_file():
@@ -196,14 +200,23 @@ class Quiz:
     def judge(self, choice) -> QuizOutcome:
         """Right or not, and when not: which chosen option is wrong and why (its note), or that one is missing."""
         if choice is None or (hasattr(choice, "__len__") and len(choice) == 0):
-            return QuizOutcome(self.qid, (), False, f"Quiz {self.qid} is not answered yet: put the numbers of "
-                               "the options you choose in the list, e.g. [0, 2].", 0, self.points, answered=False)
+            return QuizOutcome(
+                self.qid,
+                (),
+                False,
+                f"Quiz {self.qid} is not answered yet: put the numbers of "
+                "the options you choose in the list, e.g. [0, 2].",
+                0,
+                self.points,
+                answered=False,
+            )
         indices = _choice(self.qid, choice, len(self.options))
         if self.is_right(indices):
             text = f"✔ Quiz {self.qid}: {list(indices)} is right."
             explanation = _unseal(_right_secret(self.qid, indices), self._data["explanation"]) or ""
-            return QuizOutcome(self.qid, indices, True, text + ("\n" + explanation if explanation else ""),
-                               self.points, self.points)
+            return QuizOutcome(
+                self.qid, indices, True, text + ("\n" + explanation if explanation else ""), self.points, self.points
+            )
         wrong = [i for i in indices if self._data["marks"][i] == _mark(self.qid, i, False)]
         lines = [f"✘ Quiz {self.qid}: {list(indices)} is not right."]
         for i in wrong[:2]:
@@ -237,7 +250,9 @@ class Quiz:
     def text(self) -> str:
         lines = [f"Quiz {self.qid} ({self.points} points; one or more options may be right)", self.question]
         lines += [f"  [{i}] {t}" for i, t in enumerate(self.options)]
-        lines.append(f'Tick your options and press Check, then write them in the answer cell: answer("{self.qid}", [...])')
+        lines.append(
+            f'Tick your options and press Check, then write them in the answer cell: answer("{self.qid}", [...])'
+        )
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -252,8 +267,10 @@ class Quiz:
         parts.append("</ol>")
         if reveal:
             right, explanation = self.solution()
-            parts.append(f"<details><summary>Show the answer</summary><p>Right: {', '.join(map(str, right))}.</p>"
-                         f"<p>{_inline_html(explanation)}</p></details>")
+            parts.append(
+                f"<details><summary>Show the answer</summary><p>Right: {', '.join(map(str, right))}.</p>"
+                f"<p>{_inline_html(explanation)}</p></details>"
+            )
         parts.append("</div>")
         return "".join(parts)
 
@@ -267,13 +284,16 @@ class Quiz:
         except ImportError:  # no ipywidgets: the Markdown form still reads well
             return bundle
         bundle["application/vnd.jupyter.widget-view+json"] = {
-            "version_major": 2, "version_minor": 0, "model_id": box.model_id}
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": box.model_id,
+        }
         return bundle
 
 
 def _inline_html(text: str) -> str:
     """Markdown's inline marks (`code`, **bold**, *italic*) as HTML, other text escaped, $math$ left as it is."""
-    parts = re.split(r"(\$\$.+?\$\$|\$[^$]+\$)", text)      # odd parts are math: no Markdown inside them
+    parts = re.split(r"(\$\$.+?\$\$|\$[^$]+\$)", text)  # odd parts are math: no Markdown inside them
     out = []
     for i, part in enumerate(parts):
         part = html.escape(part, quote=False)
@@ -293,19 +313,27 @@ class _QuizForm:
 
         self.quiz = q
         self.boxes = [w.Checkbox(value=False, indent=False, layout=w.Layout(width="2em")) for _ in q.options]
-        rows = [w.HBox([b, w.HTMLMath(value=f"<b>{i}.</b> {_inline_html(t)}")])
-                for i, (b, t) in enumerate(zip(self.boxes, q.options))]
+        rows = [
+            w.HBox([b, w.HTMLMath(value=f"<b>{i}.</b> {_inline_html(t)}")])
+            for i, (b, t) in enumerate(zip(self.boxes, q.options))
+        ]
         button = w.Button(description="Check", button_style="primary")
         button.on_click(self._check)
         self.feedback = w.HTMLMath(value="")
-        head = w.HTMLMath(value=f"<b>Quiz {q.qid}</b> ({q.points} points; one or more options may be right). "
-                                f"{_inline_html(q.question)}")
+        head = w.HTMLMath(
+            value=f"<b>Quiz {q.qid}</b> ({q.points} points; one or more options may be right). "
+            f"{_inline_html(q.question)}"
+        )
         self.box = w.VBox([head, *rows, button, self.feedback])
 
     def _check(self, _button):
         choice = [i for i, b in enumerate(self.boxes) if b.value]
         outcome = self.quiz.judge(choice)
-        tail = "" if not outcome.ok else f'<br>Now write it in the answer cell: <code>answer("{self.quiz.qid}", {list(outcome.choice)})</code>'
+        tail = (
+            ""
+            if not outcome.ok
+            else f'<br>Now write it in the answer cell: <code>answer("{self.quiz.qid}", {list(outcome.choice)})</code>'
+        )
         self.feedback.value = _inline_html(outcome.message) + tail
 
 
@@ -339,16 +367,24 @@ def score_answer_source(qid: str, source: str) -> QuizOutcome:
     except SyntaxError:
         return QuizOutcome(qid, (), False, f"Quiz {qid}: the answer cell is not valid Python", 0, q.points, False)
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "answer"
-                and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == qid):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "answer"
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == qid
+        ):
             try:
                 choice = ast.literal_eval(node.args[1])
             except ValueError:
-                return QuizOutcome(qid, (), False, f"Quiz {qid}: write the option numbers as a list such as "
-                                   "[0, 2]", 0, q.points, False)
+                return QuizOutcome(
+                    qid, (), False, f"Quiz {qid}: write the option numbers as a list such as [0, 2]", 0, q.points, False
+                )
     if choice is None:
-        return QuizOutcome(qid, (), False, f'Quiz {qid}: no answer("{qid}", [...]) line in the answer cell', 0,
-                           q.points, False)
+        return QuizOutcome(
+            qid, (), False, f'Quiz {qid}: no answer("{qid}", [...]) line in the answer cell', 0, q.points, False
+        )
     try:
         return q.judge(choice)
     except ValueError as exc:
@@ -363,8 +399,14 @@ def dump_chapter(chapter: int) -> dict:
         q = Quiz.load(qid)
         right, explanation = q.solution()
         notes = {str(i): q._note(i) for i in range(len(q.options)) if q._note(i)}
-        out[qid] = {"question": q.question, "options": q.options, "right": right, "explanation": explanation,
-                    "notes": notes, "points": q.points}
+        out[qid] = {
+            "question": q.question,
+            "options": q.options,
+            "right": right,
+            "explanation": explanation,
+            "notes": notes,
+            "points": q.points,
+        }
     return out
 
 
@@ -373,8 +415,18 @@ def store_chapter(plain: dict) -> Path:
     chapters = {int(qid.split(".")[0]) for qid in plain}
     if len(chapters) != 1:
         raise ValueError(f"plain: expected the quizzes of one chapter, got chapters {sorted(chapters)}")
-    bank = {qid: author(qid, q["question"], q["options"], q["right"], q["explanation"], notes=q.get("notes"),
-                        points=q.get("points", 10)) for qid, q in plain.items()}
+    bank = {
+        qid: author(
+            qid,
+            q["question"],
+            q["options"],
+            q["right"],
+            q["explanation"],
+            notes=q.get("notes"),
+            points=q.get("points", 10),
+        )
+        for qid, q in plain.items()
+    }
     path = _DATA / f"ch{chapters.pop():02d}.json"
     path.write_text(json.dumps(bank, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     _bank.cache_clear()

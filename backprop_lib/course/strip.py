@@ -14,6 +14,7 @@ answered yet" without stopping the notebook where it stands:
 Hidden tests go; so do the outputs of answer and check cells (they would show the solution's verdict) and saved
 widget state. With `keep_outputs` (the workbook) the teaching cells keep their figures, proofs and tables.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,8 +24,17 @@ import re
 import textwrap
 from pathlib import Path
 
-__all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "END_HIDDEN", "END_SOLUTION", "MarkerError", "has_marker",
-           "read_solution", "stub_for", "student_copy"]
+__all__ = [
+    "BEGIN_HIDDEN",
+    "BEGIN_SOLUTION",
+    "END_HIDDEN",
+    "END_SOLUTION",
+    "MarkerError",
+    "has_marker",
+    "read_solution",
+    "stub_for",
+    "student_copy",
+]
 
 _HASHES = "#" * 3
 BEGIN_SOLUTION = f"{_HASHES} BEGIN SOLUTION"
@@ -61,12 +71,20 @@ def stub_for(region: str, indent: str, cell_type: str = "code") -> list[str]:
         tree = None
     if tree is not None and len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
         call = tree.body[0].value
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "answer"
-                and call.args and isinstance(call.args[0], ast.Constant)):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "answer"
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+        ):
             qid = call.args[0].value
             return [indent + f'answer("{qid}", [])   # the numbers of the options you choose, e.g. [0, 2]']
-    if tree is not None and tree.body and all(
-            isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets) for s in tree.body):
+    if (
+        tree is not None
+        and tree.body
+        and all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets) for s in tree.body)
+    ):
         names = list(dict.fromkeys(t.id for s in tree.body for t in s.targets))
         return [indent + f"{name} = ...   # YOUR ANSWER HERE" for name in names]
     return [indent + "# YOUR CODE HERE", indent + "raise NotImplementedError()"]
@@ -106,10 +124,15 @@ def student_copy(nb, name: str = "notebook", keep_outputs: bool = False):
         meta = _nbgrader(cell)
         machinery = bool(meta.get("solution") or meta.get("grade"))
         if meta.get("solution"):
-            if not has_marker(source, BEGIN_SOLUTION):       # nbgrader: a solution cell without markers is all answer
+            if not has_marker(source, BEGIN_SOLUTION):  # nbgrader: a solution cell without markers is all answer
                 source = f"{BEGIN_SOLUTION}\n{source}\n{END_SOLUTION}"
-            source, n = _replace(source, BEGIN_SOLUTION, END_SOLUTION, where,
-                                 lambda region, indent, t=cell["cell_type"]: stub_for(region, indent, t))
+            source, n = _replace(
+                source,
+                BEGIN_SOLUTION,
+                END_SOLUTION,
+                where,
+                lambda region, indent, t=cell["cell_type"]: stub_for(region, indent, t),
+            )
             n_solution += n
         if has_marker(source, BEGIN_HIDDEN):
             source, n = _replace(source, BEGIN_HIDDEN, END_HIDDEN, where, lambda region, indent: [])

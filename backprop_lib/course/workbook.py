@@ -7,6 +7,7 @@ the notebooks that are missing and reports those whose instructor version change
 `DIR/.workbook.json` remembers what was written. `progress()` (shown in notebook 00) reports which exercises
 and quizzes are done and right.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,7 @@ def make_workbook(dest="workbook", source=NOTEBOOKS, reset=(), out=print) -> dic
             raise ValueError(f"reset: expected a notebook number such as 03 or a name, got {item!r}")
         wanted.update(match)
     rendered = {}
-    for src in notebooks:                       # render everything first: a broken notebook changes nothing
+    for src in notebooks:  # render everything first: a broken notebook changes nothing
         try:
             rendered[src.name] = _render(src)
         except (MarkerError, ValueError, KeyError) as exc:
@@ -77,8 +78,10 @@ def make_workbook(dest="workbook", source=NOTEBOOKS, reset=(), out=print) -> dic
         report["kept"].append(name)
         if manifest.get(name) not in (None, digest):
             report["changed_upstream"].append(name)
-            out(f"kept {name}: the series has a newer version; `workbook --reset {name[:2]}` takes it "
-                "(your copy is backed up first)")
+            out(
+                f"kept {name}: the series has a newer version; `workbook --reset {name[:2]}` takes it "
+                "(your copy is backed up first)"
+            )
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     if not report["added"] and not report["reset"]:
         out(f"{dest}: all {len(rendered)} notebooks are there; nothing was changed")
@@ -109,8 +112,10 @@ def progress(folder=None):
 
     folder = Path(folder) if folder is not None else Path.cwd()
     if not (folder / MANIFEST).is_file():
-        return Progress("progress() reports on your workbook: run it in the workbook's 00_index.ipynb "
-                        "(`python -m backprop_lib workbook` writes the workbook; `make lab` opens it).")
+        return Progress(
+            "progress() reports on your workbook: run it in the workbook's 00_index.ipynb "
+            "(`python -m backprop_lib workbook` writes the workbook; `make lab` opens it)."
+        )
     state = {}
     if (folder / ".progress.json").is_file():
         try:
@@ -135,19 +140,28 @@ def progress(folder=None):
         ex_right = [i for i in ex_ids if state.get(i) == "right"]
         qz_right = [i for i in qz_ids if i in answers and score_answer_source(i, answers[i]).ok]
         open_ = [f"Ex {i}" for i in ex_ids if i not in ex_right] + [f"Quiz {i}" for i in qz_ids if i not in qz_right]
-        rows.append(f"| {chapter:02d} | {len(ex_right)} of {len(ex_ids)} | {len(qz_right)} of {len(qz_ids)} | "
-                    f"{', '.join(open_) or 'none: done'} |")
+        rows.append(
+            f"| {chapter:02d} | {len(ex_right)} of {len(ex_ids)} | {len(qz_right)} of {len(qz_ids)} | "
+            f"{', '.join(open_) or 'none: done'} |"
+        )
     return Progress("\n".join(rows))
 
 
 def workbook_main(argv) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backprop_lib workbook",
-                                     description="Write your own copy of the series to work in.")
+    parser = argparse.ArgumentParser(
+        prog="python -m backprop_lib workbook", description="Write your own copy of the series to work in."
+    )
     parser.add_argument("dir", nargs="?", default="workbook", help="where to write it (default: workbook/)")
-    parser.add_argument("--reset", action="append", default=[], metavar="NN",
-                        help="back up your copy of notebook NN and write a fresh one (repeatable)")
-    parser.add_argument("--source", default=str(NOTEBOOKS),
-                        help="the instructor notebooks to copy (default: the series' notebooks/)")
+    parser.add_argument(
+        "--reset",
+        action="append",
+        default=[],
+        metavar="NN",
+        help="back up your copy of notebook NN and write a fresh one (repeatable)",
+    )
+    parser.add_argument(
+        "--source", default=str(NOTEBOOKS), help="the instructor notebooks to copy (default: the series' notebooks/)"
+    )
     args = parser.parse_args(argv)
     try:
         make_workbook(args.dir, args.source, args.reset)

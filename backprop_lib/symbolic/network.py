@@ -197,7 +197,6 @@ class SymbolicNetwork:
         self._check_layer(l, 0, "omega")
         return self._by_fresh("a", l)
 
-
     def Delta(self, l):
         """The per-sample error signals as columns, Δ^l = m ∂C/∂Z^l (shape (n_l, m)), so that
         ∂C/∂W^l = (1/m) Δ^l (A^{l-1})^T, equation (5.3)."""

@@ -12,6 +12,7 @@ can run `run` inside the student's sandboxed kernel (`collect`) and `judge` in a
 student code (`judge_record`). In the workbook, `check` does both in the student's kernel, through the same
 JSON round trip, so a student sees exactly the verdict the grader will reach.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -27,8 +28,7 @@ import numpy as np
 from ...verdict import CheckFailed
 from .. import encode as enc
 
-__all__ = ["Case", "Exercise", "Outcome", "RECORD_MIME", "check", "collect", "exercises", "judge_record",
-           "solution"]
+__all__ = ["Case", "Exercise", "Outcome", "RECORD_MIME", "check", "collect", "exercises", "judge_record", "solution"]
 
 RECORD_MIME = "application/vnd.backprop.record+json"
 _MAX_LINES = 5
@@ -75,8 +75,9 @@ class Exercise:
         """An Outcome for a value that is not an answer at all (blank, raised, None, a wrong type), else None."""
         what = self.answer[0] if self.answer else "the answer"
         if isinstance(value, enc.Missing):
-            return Outcome(False, f"Exercise {self.id} is not answered yet: {value.why or 'write ' + what}.",
-                           answered=False)
+            return Outcome(
+                False, f"Exercise {self.id} is not answered yet: {value.why or 'write ' + what}.", answered=False
+            )
         if isinstance(value, enc.Raised):
             return Outcome(False, f"{what} raised {value.kind}: {value.message}")
         if value is None:
@@ -197,8 +198,11 @@ class Passed:
         return f"✔ Exercise {self.ex.id} ({self.ex.title}) is right, checked on {labels}."
 
     def _repr_markdown_(self):
-        return f"**✔ Exercise {self.ex.id}** ({self.ex.title}) is right, checked on " + \
-            "; ".join(c.label for c in self.cases) + "."
+        return (
+            f"**✔ Exercise {self.ex.id}** ({self.ex.title}) is right, checked on "
+            + "; ".join(c.label for c in self.cases)
+            + "."
+        )
 
 
 # ------------------------------------------------------------------------------------------------ grading
@@ -222,7 +226,7 @@ class Judged:
     exercise: str
     points: float
     max_points: float
-    status: str          # "passed", "failed", "not answered" or "not run"
+    status: str  # "passed", "failed", "not answered" or "not run"
     message: str = ""
 
 

@@ -6,6 +6,7 @@ package's own δ is out of reach. They are checked symbolically (the student's c
 expressions of a one-sample network; the proof engine compares with `sympy.diff` and names the slip) and on
 numbers (a batch of m samples as columns, against `MLP.gradients`).
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ def _objects(matrix):
 
 
 def _is_matmul_error(value):
-    return getattr(value, "kind", "") == "ValueError" and ("matmul" in value.message or "shape" in value.message
-                                                           or "broadcast" in value.message)
+    return getattr(value, "kind", "") == "ValueError" and (
+        "matmul" in value.message or "shape" in value.message or "broadcast" in value.message
+    )
 
 
 def symbolic_with_slips(ex, value, truth, net, name, slips=()):
@@ -43,7 +45,7 @@ def symbolic_with_slips(ex, value, truth, net, name, slips=()):
     if outcome.ok or not isinstance(value, sp.MatrixBase):
         return _plain(outcome)
     for why, wrong in slips:
-        if callable(wrong):            # a slip that only some shapes allow: built here, skipped where it cannot be
+        if callable(wrong):  # a slip that only some shapes allow: built here, skipped where it cannot be
             try:
                 wrong = wrong()
             except (sp.ShapeError, ValueError):
@@ -63,17 +65,20 @@ def short_message(message, limit=160):
     is cut off, and the line is at most `limit` characters."""
     found = re.search(r"[A-Za-z]+\^\{|[\^_]\{", message)
     if found:
-        message = message[:found.start()].rstrip(" :") + " … (a symbolic expression)"
-    return message if len(message) <= limit else message[:limit - 1] + "…"
+        message = message[: found.start()].rstrip(" :") + " … (a symbolic expression)"
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def raised_hint(ex, value):
     """A diagnosis for the exceptions a typical slip raises on the symbolic inputs, or None."""
     kind, message = getattr(value, "kind", ""), getattr(value, "message", "")
     if kind in ("TypeError", "AttributeError") and any(words in message for words in _NUMBERS_ONLY):
-        return Outcome(False, "a function of numbers met a symbolic entry: the check runs your code on SymPy "
-                       "expressions too, so use the functions it passes in (sigma_prime), not NumPy's",
-                       [f"{ex.answer[0]} raised {kind}: {short_message(message)}"])
+        return Outcome(
+            False,
+            "a function of numbers met a symbolic entry: the check runs your code on SymPy "
+            "expressions too, so use the functions it passes in (sigma_prime), not NumPy's",
+            [f"{ex.answer[0]} raised {kind}: {short_message(message)}"],
+        )
     return None
 
 
@@ -118,13 +123,16 @@ class SigmaPrime(ChapterExercise):
     answer = ("sigma_prime",)
 
     def cases(self):
-        return [Case("z on a grid of 33 points in [-8, 8], as a column", {"kind": "grid"}),
-                Case("a batch of shape (3, 4) with z = 0 everywhere, where σ′ = 1/4", {"kind": "zeros",
-                                                                                      "shape": [3, 4]}),
-                Case("random z of shape (2, 3, 5), |z| up to about 60", {"kind": "random", "shape": [2, 3, 5],
-                                                                         "scale": 20.0, "seed": 21}, hidden=True),
-                Case("random z of shape (7,)", {"kind": "random", "shape": [7], "scale": 3.0, "seed": 22},
-                     hidden=True)]
+        return [
+            Case("z on a grid of 33 points in [-8, 8], as a column", {"kind": "grid"}),
+            Case("a batch of shape (3, 4) with z = 0 everywhere, where σ′ = 1/4", {"kind": "zeros", "shape": [3, 4]}),
+            Case(
+                "random z of shape (2, 3, 5), |z| up to about 60",
+                {"kind": "random", "shape": [2, 3, 5], "scale": 20.0, "seed": 21},
+                hidden=True,
+            ),
+            Case("random z of shape (7,)", {"kind": "random", "shape": [7], "scale": 3.0, "seed": 22}, hidden=True),
+        ]
 
     def run(self, case, sigma_prime):
         return sigma_prime(_z_of(case.params))
@@ -132,11 +140,13 @@ class SigmaPrime(ChapterExercise):
     def judge(self, case, value):
         z = _z_of(case.params)
         s = sigmoid(z)
-        slips = [("σ where σ′ belongs: sigma(z) itself, not its derivative σ(z)(1 − σ(z))", s),
-                 ("the minus of 1 − σ(z) became a plus: σ(z)(1 + σ(z))", s * (1 + s)),
-                 ("σ(z)² is not σ′: the second factor is 1 − σ(z), not σ(z)", s ** 2),
-                 ("the factor σ(z) is missing: 1 − σ(z) alone", 1 - s),
-                 ("a(1 − a) needs a = σ(z): z(1 − z) uses z itself", z * (1 - z))]
+        slips = [
+            ("σ where σ′ belongs: sigma(z) itself, not its derivative σ(z)(1 − σ(z))", s),
+            ("the minus of 1 − σ(z) became a plus: σ(z)(1 + σ(z))", s * (1 + s)),
+            ("σ(z)² is not σ′: the second factor is 1 − σ(z), not σ(z)", s**2),
+            ("the factor σ(z) is missing: 1 − σ(z) alone", 1 - s),
+            ("a(1 − a) needs a = σ(z): z(1 − z) uses z itself", z * (1 - z)),
+        ]
         return without_echo(numeric(self, value, sigmoid_prime(z), "sigma_prime(z)", slips=slips))
 
 
@@ -163,16 +173,20 @@ class _OutputError(ChapterExercise):
             return delta_L(fw.a[L].copy(), Y.copy(), fw.z[L].copy(), net.activation_of(L).sigma_prime)
         sym = self._net(p["sizes"])
         L = sym.L
-        return delta_L(_objects(sym.a[L]), _objects(sym.y), _objects(sym.z[L]),
-                       np.vectorize(sym.sigma_prime_f, otypes=[object]))
+        return delta_L(
+            _objects(sym.a[L]), _objects(sym.y), _objects(sym.z[L]), np.vectorize(sym.sigma_prime_f, otypes=[object])
+        )
 
     def _net(self, sizes):
         raise NotImplementedError
 
     def _raised(self, value):
         if _is_matmul_error(value):
-            return Outcome(False, "⊙ is elementwise: write *, not @ (a matrix product does not fit two columns)",
-                           [f"{self.answer[0]} raised ValueError: {short_message(value.message)}"])
+            return Outcome(
+                False,
+                "⊙ is elementwise: write *, not @ (a matrix product does not fit two columns)",
+                [f"{self.answer[0]} raised ValueError: {short_message(value.message)}"],
+            )
         return raised_hint(self, value)
 
     def judge(self, case, value):
@@ -190,8 +204,7 @@ class _OutputError(ChapterExercise):
         if isinstance(value, sp.MatrixBase) and value.shape == (1, sym.sizes[L]):
             value = value.T
         aL, y, zL = sym.a[L], sym.y, sym.z[L]
-        return symbolic_with_slips(self, value, sym.delta(L), sym, "δ^L",
-                                   self.symbolic_slips(sym, aL, y, zL))
+        return symbolic_with_slips(self, value, sym.delta(L), sym, "δ^L", self.symbolic_slips(sym, aL, y, zL))
 
 
 class OutputErrorQuadratic(_OutputError):
@@ -200,26 +213,40 @@ class OutputErrorQuadratic(_OutputError):
     cost = "quadratic"
 
     def cases(self):
-        return [Case("a one-sample 2-3-2 network with undefined σ (symbolic)", {"sizes": [2, 3, 2]}),
-                Case("a sigmoid 4-3-2 network, a batch of m = 5 samples as columns (numbers)",
-                     {"sizes": [4, 3, 2], "seed": 23, "numeric": True}),
-                Case("a one-sample 3-2-2-3 network with undefined σ (symbolic)", {"sizes": [3, 2, 2, 3]},
-                     hidden=True),
-                Case("a sigmoid 3-4-1 network, m = 5 (numbers)", {"sizes": [3, 4, 1], "seed": 24, "numeric": True},
-                     hidden=True)]
+        return [
+            Case("a one-sample 2-3-2 network with undefined σ (symbolic)", {"sizes": [2, 3, 2]}),
+            Case(
+                "a sigmoid 4-3-2 network, a batch of m = 5 samples as columns (numbers)",
+                {"sizes": [4, 3, 2], "seed": 23, "numeric": True},
+            ),
+            Case("a one-sample 3-2-2-3 network with undefined σ (symbolic)", {"sizes": [3, 2, 2, 3]}, hidden=True),
+            Case(
+                "a sigmoid 3-4-1 network, m = 5 (numbers)",
+                {"sizes": [3, 4, 1], "seed": 24, "numeric": True},
+                hidden=True,
+            ),
+        ]
 
     def _net(self, sizes):
         return cached_network(tuple(sizes), cost="quadratic")
 
     def symbolic_slips(self, sym, aL, y, zL):
-        return [("σ′ applied to a^L: the derivative belongs at the weighted input, sigma_prime(z_L)",
-                 (aL - y).multiply_elementwise(sym.sigma_prime_of(aL)))]
+        return [
+            (
+                "σ′ applied to a^L: the derivative belongs at the weighted input, sigma_prime(z_L)",
+                (aL - y).multiply_elementwise(sym.sigma_prime_of(aL)),
+            )
+        ]
 
     def numeric_slips(self, A, Y, Z):
-        return [("σ where σ′ belongs: multiply by sigma_prime(z_L), not by σ(z_L) = a_L", (A - Y) * A),
-                ("the factor σ′(z^L) of (2.4) is missing: a_L − y is ∇_a C alone", A - Y),
-                ("σ′ applied to a^L: the derivative belongs at the weighted input, sigma_prime(z_L)",
-                 (A - Y) * sigmoid_prime(A))]
+        return [
+            ("σ where σ′ belongs: multiply by sigma_prime(z_L), not by σ(z_L) = a_L", (A - Y) * A),
+            ("the factor σ′(z^L) of (2.4) is missing: a_L − y is ∇_a C alone", A - Y),
+            (
+                "σ′ applied to a^L: the derivative belongs at the weighted input, sigma_prime(z_L)",
+                (A - Y) * sigmoid_prime(A),
+            ),
+        ]
 
 
 class OutputErrorCrossEntropy(_OutputError):
@@ -228,13 +255,19 @@ class OutputErrorCrossEntropy(_OutputError):
     cost = "cross_entropy"
 
     def cases(self):
-        return [Case("a one-sample sigmoid 2-3-2 network with the cross-entropy cost (symbolic)",
-                     {"sizes": [2, 3, 2]}),
-                Case("a sigmoid 4-3-2 network with the cross-entropy cost, m = 5 samples as columns (numbers)",
-                     {"sizes": [4, 3, 2], "seed": 25, "numeric": True}),
-                Case("a one-sample sigmoid 3-2-3 network (symbolic)", {"sizes": [3, 2, 3]}, hidden=True),
-                Case("a sigmoid 3-4-1 network, m = 5 (numbers)", {"sizes": [3, 4, 1], "seed": 26, "numeric": True},
-                     hidden=True)]
+        return [
+            Case("a one-sample sigmoid 2-3-2 network with the cross-entropy cost (symbolic)", {"sizes": [2, 3, 2]}),
+            Case(
+                "a sigmoid 4-3-2 network with the cross-entropy cost, m = 5 samples as columns (numbers)",
+                {"sizes": [4, 3, 2], "seed": 25, "numeric": True},
+            ),
+            Case("a one-sample sigmoid 3-2-3 network (symbolic)", {"sizes": [3, 2, 3]}, hidden=True),
+            Case(
+                "a sigmoid 3-4-1 network, m = 5 (numbers)",
+                {"sizes": [3, 4, 1], "seed": 26, "numeric": True},
+                hidden=True,
+            ),
+        ]
 
     def _net(self, sizes):
         return cached_network(tuple(sizes), activation="sigmoid", cost="cross_entropy")
@@ -242,13 +275,27 @@ class OutputErrorCrossEntropy(_OutputError):
     def symbolic_slips(self, sym, aL, y, zL):
         spz = sym.sigma_prime_of(zL)
         grad = sp.Matrix(aL.shape[0], 1, lambda j, _: (aL[j] - y[j]) / (aL[j] * (1 - aL[j])))
-        return [("an extra factor σ′(z^L): (2.5) has already cancelled it against the cost's denominator "
-                 "a(1 − a)", (aL - y).multiply_elementwise(spz)),
-                ("∇_a C alone: (a − y)/(a(1 − a)) still needs the factor σ′(z^L) of (2.4), which cancels its "
-                 "denominator", grad)]
+        return [
+            (
+                "an extra factor σ′(z^L): (2.5) has already cancelled it against the cost's denominator a(1 − a)",
+                (aL - y).multiply_elementwise(spz),
+            ),
+            (
+                "∇_a C alone: (a − y)/(a(1 − a)) still needs the factor σ′(z^L) of (2.4), which cancels its "
+                "denominator",
+                grad,
+            ),
+        ]
 
     def numeric_slips(self, A, Y, Z):
-        return [("an extra factor σ′(z^L): (2.5) has already cancelled it against the cost's denominator "
-                 "a(1 − a)", (A - Y) * sigmoid_prime(Z)),
-                ("∇_a C alone: (a − y)/(a(1 − a)) still needs the factor σ′(z^L) of (2.4), which cancels its "
-                 "denominator", (A - Y) / (A * (1 - A)))]
+        return [
+            (
+                "an extra factor σ′(z^L): (2.5) has already cancelled it against the cost's denominator a(1 − a)",
+                (A - Y) * sigmoid_prime(Z),
+            ),
+            (
+                "∇_a C alone: (a − y)/(a(1 − a)) still needs the factor σ′(z^L) of (2.4), which cancels its "
+                "denominator",
+                (A - Y) / (A * (1 - A)),
+            ),
+        ]

@@ -10,6 +10,7 @@ the answer with it. A square network (every layer 3 wide) comes first for Exerci
 transpose or a weight of the wrong layer still computes something the judge can name; on the non-square
 networks such a slip only raises a shape error.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,7 +52,8 @@ def _copies(arrays):
 
 def _shape_error(value):
     return getattr(value, "kind", "") == "ValueError" and any(
-        word in value.message for word in ("matmul", "shape", "broadcast", "align"))
+        word in value.message for word in ("matmul", "shape", "broadcast", "align")
+    )
 
 
 # ------------------------------------------------------------------------------------------------ 3.1
@@ -60,16 +62,23 @@ class DeltaStep(ChapterExercise):
     answer = ("delta_step",)
 
     def cases(self):
-        return [Case("layer 1 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3], "l": 1}),
-                Case("layer 1 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5], "l": 1}),
-                Case("layer 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5], "l": 2}),
-                Case("layers 1 and 2 of a 2-3-4-5 sigmoid network (numbers)",
-                     {"sizes": [2, 3, 4, 5], "seed": 11, "numeric": True}),
-                Case("layer 2 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3], "l": 2}, hidden=True),
-                Case("layer 1 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2], "l": 1}, hidden=True),
-                Case("layer 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2], "l": 2}, hidden=True),
-                Case("layers 1-3 of a 4-5-5-3-2 sigmoid network (numbers)",
-                     {"sizes": [4, 5, 5, 3, 2], "seed": 12, "numeric": True}, hidden=True)]
+        return [
+            Case("layer 1 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3], "l": 1}),
+            Case("layer 1 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5], "l": 1}),
+            Case("layer 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5], "l": 2}),
+            Case(
+                "layers 1 and 2 of a 2-3-4-5 sigmoid network (numbers)",
+                {"sizes": [2, 3, 4, 5], "seed": 11, "numeric": True},
+            ),
+            Case("layer 2 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3], "l": 2}, hidden=True),
+            Case("layer 1 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2], "l": 1}, hidden=True),
+            Case("layer 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2], "l": 2}, hidden=True),
+            Case(
+                "layers 1-3 of a 4-5-5-3-2 sigmoid network (numbers)",
+                {"sizes": [4, 5, 5, 3, 2], "seed": 12, "numeric": True},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, delta_step):
         p = case.params
@@ -89,13 +98,20 @@ class DeltaStep(ChapterExercise):
 
     def _raised(self, value):
         if getattr(value, "kind", "") in ("ValueError", "TypeError") and (
-                "NoneType" in value.message or "not have enough dimensions" in value.message):
-            return Outcome(False, "a quantity that is not given was used: of the error signals only delta[l+1] "
-                           "is filled in", [f"delta_step raised {value.kind}: {short_message(value.message)}"])
+            "NoneType" in value.message or "not have enough dimensions" in value.message
+        ):
+            return Outcome(
+                False,
+                "a quantity that is not given was used: of the error signals only delta[l+1] is filled in",
+                [f"delta_step raised {value.kind}: {short_message(value.message)}"],
+            )
         if _shape_error(value):
-            return Outcome(False, "the factors do not fit: the sum over the neurons m of layer l+1 is "
-                           "W[l+1].T @ delta[l+1] (W[l+1] is (n_(l+1), n_l): the weights out of layer l)",
-                           [f"delta_step raised ValueError: {short_message(value.message)}"])
+            return Outcome(
+                False,
+                "the factors do not fit: the sum over the neurons m of layer l+1 is "
+                "W[l+1].T @ delta[l+1] (W[l+1] is (n_(l+1), n_l): the weights out of layer l)",
+                [f"delta_step raised ValueError: {short_message(value.message)}"],
+            )
         return raised_hint(self, value)
 
     def judge(self, case, value):
@@ -110,10 +126,16 @@ class DeltaStep(ChapterExercise):
             s = net.activation.sigma
             for l, ours in enumerate(value, start=1):
                 d_next = g.delta[l + 1]
-                slips = [("σ where σ′ belongs: multiply by sigma_prime(z[l]), not σ(z[l])",
-                          (net.W[l + 1].T @ d_next) * s(fw.z[l])),
-                         ("the factor σ′(z^l) is missing: W[l+1].T @ delta[l+1] is ∂C/∂a^l, not δ^l",
-                          net.W[l + 1].T @ d_next)]
+                slips = [
+                    (
+                        "σ where σ′ belongs: multiply by sigma_prime(z[l]), not σ(z[l])",
+                        (net.W[l + 1].T @ d_next) * s(fw.z[l]),
+                    ),
+                    (
+                        "the factor σ′(z^l) is missing: W[l+1].T @ delta[l+1] is ∂C/∂a^l, not δ^l",
+                        net.W[l + 1].T @ d_next,
+                    ),
+                ]
                 outcome = without_echo(numeric(self, ours, g.delta[l], f"delta[{l}]", slips=slips))
                 if not outcome.ok:
                     return outcome
@@ -127,14 +149,25 @@ class DeltaStep(ChapterExercise):
             value = value.T
         W, d, z = sym.W, sym.delta(l + 1), sym.z
         spz = sym.sigma_prime_of(z[l])
-        slips = [("a transpose is missing: W[l+1] @ delta[l+1] sums over the wrong index of W; the sum over the "
-                  "neurons m of layer l+1 is W[l+1].T @ delta[l+1]", lambda: (W[l + 1] * d).multiply_elementwise(spz)),
-                 ("W[l] where W[l+1] belongs: δ^(l+1) comes back through the weights out of layer l, W[l+1]",
-                  lambda: (W[l].T * d).multiply_elementwise(spz)),
-                 ("W[l] where W[l+1] belongs (and not transposed): δ^(l+1) comes back through W[l+1].T",
-                  lambda: (W[l] * d).multiply_elementwise(spz)),
-                 ("σ′ at the wrong layer: sigma_prime(z[l+1]) where sigma_prime(z[l]) belongs",
-                  lambda: (W[l + 1].T * d).multiply_elementwise(sym.sigma_prime_of(z[l + 1])))]
+        slips = [
+            (
+                "a transpose is missing: W[l+1] @ delta[l+1] sums over the wrong index of W; the sum over the "
+                "neurons m of layer l+1 is W[l+1].T @ delta[l+1]",
+                lambda: (W[l + 1] * d).multiply_elementwise(spz),
+            ),
+            (
+                "W[l] where W[l+1] belongs: δ^(l+1) comes back through the weights out of layer l, W[l+1]",
+                lambda: (W[l].T * d).multiply_elementwise(spz),
+            ),
+            (
+                "W[l] where W[l+1] belongs (and not transposed): δ^(l+1) comes back through W[l+1].T",
+                lambda: (W[l] * d).multiply_elementwise(spz),
+            ),
+            (
+                "σ′ at the wrong layer: sigma_prime(z[l+1]) where sigma_prime(z[l]) belongs",
+                lambda: (W[l + 1].T * d).multiply_elementwise(sym.sigma_prime_of(z[l + 1])),
+            ),
+        ]
         return symbolic_with_slips(self, value, sym.delta(l), sym, f"δ^{l}", slips)
 
 
@@ -144,12 +177,19 @@ class WeightGradient(ChapterExercise):
     answer = ("weight_gradient",)
 
     def cases(self):
-        return [Case("every layer of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
-                Case("every layer of a 2-3-4-5 sigmoid network (numbers)",
-                     {"sizes": [2, 3, 4, 5], "seed": 12, "numeric": True}),
-                Case("every layer of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
-                Case("every layer of a 4-5-5-3-2 sigmoid network (numbers)",
-                     {"sizes": [4, 5, 5, 3, 2], "seed": 13, "numeric": True}, hidden=True)]
+        return [
+            Case("every layer of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
+            Case(
+                "every layer of a 2-3-4-5 sigmoid network (numbers)",
+                {"sizes": [2, 3, 4, 5], "seed": 12, "numeric": True},
+            ),
+            Case("every layer of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
+            Case(
+                "every layer of a 4-5-5-3-2 sigmoid network (numbers)",
+                {"sizes": [4, 5, 5, 3, 2], "seed": 13, "numeric": True},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, weight_gradient):
         p = case.params
@@ -163,9 +203,12 @@ class WeightGradient(ChapterExercise):
 
     def _raised(self, value):
         if _shape_error(value):
-            return Outcome(False, "the factors do not fit: ∂C/∂W^l is the outer product delta[l] @ a[l-1].T, "
-                           "shape (n_l, n_(l-1)) like W[l]",
-                           [f"weight_gradient raised ValueError: {short_message(value.message)}"])
+            return Outcome(
+                False,
+                "the factors do not fit: ∂C/∂W^l is the outer product delta[l] @ a[l-1].T, "
+                "shape (n_l, n_(l-1)) like W[l]",
+                [f"weight_gradient raised ValueError: {short_message(value.message)}"],
+            )
         return raised_hint(self, value)
 
     def judge(self, case, value):
@@ -176,10 +219,17 @@ class WeightGradient(ChapterExercise):
         if p.get("numeric"):
             net, _, fw, g = _numeric_net(p["sizes"], p["seed"])
             for l, ours in enumerate(value, start=1):
-                slips = [("transposed: a[l-1] @ delta[l].T has the shape of W[l].T; ∂C/∂W^l_jk = δ^l_j a^(l-1)_k "
-                          "is delta[l] @ a[l-1].T", fw.a[l - 1] @ g.delta[l].T),
-                         ("a[l] where a[l-1] belongs: W^l_jk multiplies a^(l-1)_k, the activation sent into layer l",
-                          g.delta[l] @ fw.a[l].T)]
+                slips = [
+                    (
+                        "transposed: a[l-1] @ delta[l].T has the shape of W[l].T; ∂C/∂W^l_jk = δ^l_j a^(l-1)_k "
+                        "is delta[l] @ a[l-1].T",
+                        fw.a[l - 1] @ g.delta[l].T,
+                    ),
+                    (
+                        "a[l] where a[l-1] belongs: W^l_jk multiplies a^(l-1)_k, the activation sent into layer l",
+                        g.delta[l] @ fw.a[l].T,
+                    ),
+                ]
                 outcome = without_echo(numeric(self, ours, g.dW[l], f"dW[{l}]", slips=slips))
                 if not outcome.ok:
                     return outcome
@@ -189,8 +239,9 @@ class WeightGradient(ChapterExercise):
             return Outcome(False, f"expected one matrix for each of layers 1..{sym.L}")
         for l, ours in enumerate(value, start=1):
             d, a = sym.delta(l), sym.a
-            slips = [("a[l] where a[l-1] belongs: W^l_jk multiplies a^(l-1)_k, the activation sent into layer l",
-                      d * a[l].T)]
+            slips = [
+                ("a[l] where a[l-1] belongs: W^l_jk multiplies a^(l-1)_k, the activation sent into layer l", d * a[l].T)
+            ]
             outcome = symbolic_with_slips(self, ours, sym.dC_dW(l), sym, f"∂C/∂W^{l}", slips)
             if not outcome.ok:
                 outcome.message = f"layer {l}: {outcome.message}"
@@ -204,14 +255,18 @@ class RecursionIndex(ChapterExercise):
     answer = ("recursion_index",)
 
     def cases(self):
-        return [Case("layers 1 and 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
-                Case("its einsum twin on a 2-3-4-5 sigmoid network (numbers)", {"sizes": [2, 3, 4, 5], "seed": 13,
-                                                                               "einsum": True}),
-                Case("layers 1 and 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
-                Case("layers 1 and 2 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3]}, hidden=True)]
+        return [
+            Case("layers 1 and 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
+            Case(
+                "its einsum twin on a 2-3-4-5 sigmoid network (numbers)",
+                {"sizes": [2, 3, 4, 5], "seed": 13, "einsum": True},
+            ),
+            Case("layers 1 and 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
+            Case("layers 1 and 2 of a 3-3-3-3 network (symbolic)", {"sizes": [3, 3, 3, 3]}, hidden=True),
+        ]
 
     def run(self, case, recursion_index):
-        return recursion_index            # a string: all the work is the judge's
+        return recursion_index  # a string: all the work is the judge's
 
     def judge(self, case, value):
         refused = self.refuse(value, 'a string such as "delta[l]_k = ..."')
@@ -231,8 +286,16 @@ class RecursionIndex(ChapterExercise):
             net, _, fw, g = _numeric_net(p["sizes"], p["seed"])
             twin = to_einsum(value)
             for l in (1, 2):
-                ours = twin.evaluate({"W": net.W, "delta": g.delta, "z": fw.z, "sigma": net.activation.sigma,
-                                      "sigma_prime": net.activation.sigma_prime, "l": l})
+                ours = twin.evaluate(
+                    {
+                        "W": net.W,
+                        "delta": g.delta,
+                        "z": fw.z,
+                        "sigma": net.activation.sigma,
+                        "sigma_prime": net.activation.sigma_prime,
+                        "l": l,
+                    }
+                )
                 outcome = numeric(self, ours, g.delta[l], f"delta[{l}] by the einsum twin")
                 if not outcome.ok:
                     return outcome

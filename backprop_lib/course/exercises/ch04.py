@@ -6,6 +6,7 @@ NumPy: one step of the training algorithm for one sample, checked against the pa
 and the delta rule (4.8). Each answer gets plain inputs (lists of matrices, functions), never the network, so that
 the package's own gradients are out of reach.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,10 @@ def _frozen(M):
 
 def _entrywise(f):
     """M -> f applied to every entry of M: sigma' of a whole matrix, as a plain function (no network behind it)."""
+
     def apply(M):
         return sp.Matrix(M).applyfunc(f)
+
     return apply
 
 
@@ -54,8 +57,12 @@ def _same(value, wrong, net):
 def _raised_none(ex, value):
     kind, message = getattr(value, "kind", ""), getattr(value, "message", "")
     if (kind == "TypeError" and "NoneType" in message) or (kind == "SympifyError" and "None" in message):
-        return Outcome(False, "a None was used: the lists are padded, W[0] and z[0] are None, and only the entries "
-                       "the formula needs are filled in", [f"{ex.answer[0]} raised {kind}: {message}"])
+        return Outcome(
+            False,
+            "a None was used: the lists are padded, W[0] and z[0] are None, and only the entries "
+            "the formula needs are filled in",
+            [f"{ex.answer[0]} raised {kind}: {message}"],
+        )
     return None
 
 
@@ -67,10 +74,12 @@ class DeltaHidden(Exercise):
     answer = ("delta_hidden",)
 
     def cases(self):
-        return [Case("layer 2 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "l": 2}),
-                Case("layer 1 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "l": 1}),
-                Case("layer 1 of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "l": 1}, hidden=True),
-                Case("layer 2 of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "l": 2}, hidden=True)]
+        return [
+            Case("layer 2 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "l": 2}),
+            Case("layer 1 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "l": 1}),
+            Case("layer 1 of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "l": 1}, hidden=True),
+            Case("layer 2 of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "l": 2}, hidden=True),
+        ]
 
     def run(self, case, delta_hidden):
         p = case.params
@@ -90,29 +99,54 @@ class DeltaHidden(Exercise):
         if product:
             left, right = _shapes(product)
             if left == (n_next, n_l):
-                return Outcome(False, "the transpose is missing: W[l+1] is (n_(l+1), n_l) and cannot multiply "
-                               "delta[l+1]; the sum over the first index of W^(l+1) is W[l+1].T * delta[l+1]", raised)
+                return Outcome(
+                    False,
+                    "the transpose is missing: W[l+1] is (n_(l+1), n_l) and cannot multiply "
+                    "delta[l+1]; the sum over the first index of W^(l+1) is W[l+1].T * delta[l+1]",
+                    raised,
+                )
             if left in ((n_l, n_prev), (n_prev, n_l)):
-                return Outcome(False, "W[l] where W[l+1] belongs: the error comes back from layer l+1 through the "
-                               "weights W^(l+1) that feed it", raised)
+                return Outcome(
+                    False,
+                    "W[l] where W[l+1] belongs: the error comes back from layer l+1 through the "
+                    "weights W^(l+1) that feed it",
+                    raised,
+                )
             if left == right == (n_l, 1):
-                return Outcome(False, "`*` between two SymPy columns is a matrix product, not ⊙: write "
-                               "hadamard(A, B) for the componentwise product", raised)
-            return Outcome(False, f"the factors of a product do not fit: {left} times {right}; check which layer "
-                           "each factor belongs to and whether a transpose is missing", raised)
+                return Outcome(
+                    False,
+                    "`*` between two SymPy columns is a matrix product, not ⊙: write "
+                    "hadamard(A, B) for the componentwise product",
+                    raised,
+                )
+            return Outcome(
+                False,
+                f"the factors of a product do not fit: {left} times {right}; check which layer "
+                "each factor belongs to and whether a transpose is missing",
+                raised,
+            )
         had = _HADAMARD.search(message)
         if had:
             left, right = _shapes(had)
             if left == (n_next, 1) and right == (n_l, 1):
-                return Outcome(False, "⊙ before the product: delta[l+1] ⊙ σ′(z[l]) pairs neurons of two different "
-                               "layers; the parentheses belong around the matrix product", raised)
+                return Outcome(
+                    False,
+                    "⊙ before the product: delta[l+1] ⊙ σ′(z[l]) pairs neurons of two different "
+                    "layers; the parentheses belong around the matrix product",
+                    raised,
+                )
             if left == (n_l, 1) and right == (n_next, 1):
-                return Outcome(False, "σ′ of z[l+1] where σ′(z[l]) belongs: δ^l is scaled by the slope at its own "
-                               "layer", raised)
+                return Outcome(
+                    False, "σ′ of z[l+1] where σ′(z[l]) belongs: δ^l is scaled by the slope at its own layer", raised
+                )
             return Outcome(False, f"⊙ needs two arrays of the same shape, got {left} and {right}", raised)
         if kind == "ShapeError":
-            return Outcome(False, "the factors of a matrix product do not fit: `*` between SymPy matrices is the "
-                           "matrix product (⊙ is hadamard(A, B)); is a transpose missing?", raised)
+            return Outcome(
+                False,
+                "the factors of a matrix product do not fit: `*` between SymPy matrices is the "
+                "matrix product (⊙ is hadamard(A, B)); is a transpose missing?",
+                raised,
+            )
         return _raised_none(self, value)
 
     def judge(self, case, value):
@@ -122,8 +156,10 @@ class DeltaHidden(Exercise):
         if refused is not None:
             return self._shape_slip(value, sym.sizes, l) or refused
         if isinstance(value, sp.MatrixBase) and value.shape == (1, sym.sizes[l]):
-            return Outcome(False, f"a row of length {sym.sizes[l]}: δ^l is a column, ({sym.sizes[l]}, 1); "
-                           "is there a transpose too many?")
+            return Outcome(
+                False,
+                f"a row of length {sym.sizes[l]}: δ^l is a column, ({sym.sizes[l]}, 1); is there a transpose too many?",
+            )
         return symbolic(self, value, sym.delta(l), net=sym, name=f"delta^{l}")
 
 
@@ -135,11 +171,15 @@ class WeightGradientMatrix(Exercise):
     answer = ("dW_formula",)
 
     def cases(self):
-        return [Case("layer 2 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "layers": [2]}),
-                Case("layers 1 and 3 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "layers": [1, 3]},
-                     hidden=True),
-                Case("every layer of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "layers": [1, 2, 3]},
-                     hidden=True)]
+        return [
+            Case("layer 2 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "layers": [2]}),
+            Case(
+                "layers 1 and 3 of a 2-3-4-2 network (symbolic)", {"sizes": [2, 3, 4, 2], "layers": [1, 3]}, hidden=True
+            ),
+            Case(
+                "every layer of a 3-5-2-4 network (symbolic)", {"sizes": [3, 5, 2, 4], "layers": [1, 2, 3]}, hidden=True
+            ),
+        ]
 
     def run(self, case, dW_formula):
         p = case.params
@@ -154,13 +194,23 @@ class WeightGradientMatrix(Exercise):
             left, right = _shapes(product)
             raised = [f"dW_formula raised {value.kind}: {value.message}"]
             if left[0] == 1 and right[1] == 1:
-                return Outcome(False, "a row times a column: (a^(l-1))ᵀ δ^l would be one number; the outer product "
-                               "is the column delta[l] times the row a[l-1].T", raised)
-            return Outcome(False, f"the factors do not fit: {left} times {right}; ∂C/∂W^l is the column δ^l "
-                           "times the row (a^(l-1))ᵀ", raised)
+                return Outcome(
+                    False,
+                    "a row times a column: (a^(l-1))ᵀ δ^l would be one number; the outer product "
+                    "is the column delta[l] times the row a[l-1].T",
+                    raised,
+                )
+            return Outcome(
+                False,
+                f"the factors do not fit: {left} times {right}; ∂C/∂W^l is the column δ^l times the row (a^(l-1))ᵀ",
+                raised,
+            )
         if getattr(value, "kind", "") == "ShapeError":
-            return Outcome(False, "the factors of a matrix product do not fit: ∂C/∂W^l is the column delta[l] "
-                           "times the row a[l-1].T", [f"dW_formula raised ShapeError: {value.message}"])
+            return Outcome(
+                False,
+                "the factors of a matrix product do not fit: ∂C/∂W^l is the column delta[l] times the row a[l-1].T",
+                [f"dW_formula raised ShapeError: {value.message}"],
+            )
         return _raised_none(self, value)
 
     def judge(self, case, value):
@@ -187,11 +237,17 @@ class WeightGradientMatrix(Exercise):
             return outcome
         delta, a = sym.delta(l), sym.a
         if l < sym.L and _same(ours, delta * a[l].T, sym):
-            return Outcome(False, "a[l] where a[l-1] belongs: W^l multiplies the activations of layer l-1, so "
-                           "∂C/∂W^l = δ^l (a^(l-1))ᵀ, with the shape of W^l")
+            return Outcome(
+                False,
+                "a[l] where a[l-1] belongs: W^l multiplies the activations of layer l-1, so "
+                "∂C/∂W^l = δ^l (a^(l-1))ᵀ, with the shape of W^l",
+            )
         if _same(ours, a[l - 1] * delta.T, sym):
-            return Outcome(False, "transposed: a[l-1] * delta[l].T has the shape of (W^l)ᵀ; ∂C/∂W^l = "
-                           "delta[l] * a[l-1].T has the shape of W^l, (n_l, n_(l-1))")
+            return Outcome(
+                False,
+                "transposed: a[l-1] * delta[l].T has the shape of (W^l)ᵀ; ∂C/∂W^l = "
+                "delta[l] * a[l-1].T has the shape of W^l, (n_l, n_(l-1))",
+            )
         return outcome
 
 
@@ -244,11 +300,15 @@ _SLIPS_43 = [
 
 
 def _numpy_shape_slip(ex, value):
-    if getattr(value, "kind", "") == "ValueError" and ("matmul" in value.message or "broadcast" in value.message
-                                                       or "shape" in value.message):
-        return Outcome(False, "the factors do not fit: a transpose is missing? W[l+1] is (n_(l+1), n_l), so the "
-                       "backward pass needs W[l+1].T @ delta[l+1], and dC/dW[l] is delta[l] @ a[l-1].T",
-                       [f"{ex.answer[0]} raised ValueError: {value.message}"])
+    if getattr(value, "kind", "") == "ValueError" and (
+        "matmul" in value.message or "broadcast" in value.message or "shape" in value.message
+    ):
+        return Outcome(
+            False,
+            "the factors do not fit: a transpose is missing? W[l+1] is (n_(l+1), n_l), so the "
+            "backward pass needs W[l+1].T @ delta[l+1], and dC/dW[l] is delta[l] @ a[l-1].T",
+            [f"{ex.answer[0]} raised ValueError: {value.message}"],
+        )
     return None
 
 
@@ -259,14 +319,22 @@ class TrainingStep(Exercise):
     answer = ("sgd_step",)
 
     def cases(self):
-        return [Case("a 3-5-4-2 sigmoid network, quadratic cost, eta = 0.3",
-                     {"sizes": [3, 5, 4, 2], "activation": "sigmoid", "cost": "quadratic", "seed": 43, "eta": 0.3}),
-                Case("a 4-3-3-2 tanh network, quadratic cost, eta = 0.1",
-                     {"sizes": [4, 3, 3, 2], "activation": "tanh", "cost": "quadratic", "seed": 44, "eta": 0.1},
-                     hidden=True),
-                Case("a 2-6-3 sigmoid network, cross-entropy cost, eta = 1.5",
-                     {"sizes": [2, 6, 3], "activation": "sigmoid", "cost": "cross_entropy", "seed": 45,
-                      "eta": 1.5}, hidden=True)]
+        return [
+            Case(
+                "a 3-5-4-2 sigmoid network, quadratic cost, eta = 0.3",
+                {"sizes": [3, 5, 4, 2], "activation": "sigmoid", "cost": "quadratic", "seed": 43, "eta": 0.3},
+            ),
+            Case(
+                "a 4-3-3-2 tanh network, quadratic cost, eta = 0.1",
+                {"sizes": [4, 3, 3, 2], "activation": "tanh", "cost": "quadratic", "seed": 44, "eta": 0.1},
+                hidden=True,
+            ),
+            Case(
+                "a 2-6-3 sigmoid network, cross-entropy cost, eta = 1.5",
+                {"sizes": [2, 6, 3], "activation": "sigmoid", "cost": "cross_entropy", "seed": 45, "eta": 1.5},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, sgd_step):
         p = case.params
@@ -294,8 +362,11 @@ class TrainingStep(Exercise):
         p = case.params
         net, x, y = _problem(p)
         L, eta = net.L, p["eta"]
-        if (not isinstance(value, list) or len(value) != 3 or not all(isinstance(v, list) and len(v) == L
-                                                                      for v in value[:2])):
+        if (
+            not isinstance(value, list)
+            or len(value) != 3
+            or not all(isinstance(v, list) and len(v) == L for v in value[:2])
+        ):
             return Outcome(False, "W and b must stay lists of one array per layer (W[l] = W[l] - ..., in place)")
         W_new, b_new, returned = value
         for l in range(1, L + 1):
@@ -303,17 +374,25 @@ class TrainingStep(Exercise):
                 return Outcome(False, f"W[{l}] and b[{l}] must stay NumPy arrays")
         if all(np.array_equal(W_new[l - 1], net.W[l]) for l in range(1, L + 1)):
             hint = " (it returned something, which is ignored)" if returned else ""
-            return Outcome(False, "W did not change: sgd_step must change the lists it is given, W[l] = W[l] - ... "
-                           f"for every layer{hint}")
+            return Outcome(
+                False,
+                "W did not change: sgd_step must change the lists it is given, W[l] = W[l] - ... "
+                f"for every layer{hint}",
+            )
         g = net.gradients(x, y, method="per_sample")
         variants = {slip: _step_variant(p, net, x, y, slip) for slip, _ in _SLIPS_43}
-        for l in range(L, 0, -1):              # from the output down: the first wrong parameter is where it starts
-            for kind, new, old, grad in (("W", W_new[l - 1], net.W[l], g.dW[l]),
-                                         ("b", b_new[l - 1], net.b[l], g.db[l])):
+        for l in range(L, 0, -1):  # from the output down: the first wrong parameter is where it starts
+            for kind, new, old, grad in (
+                ("W", W_new[l - 1], net.W[l], g.dW[l]),
+                ("b", b_new[l - 1], net.b[l], g.db[l]),
+            ):
                 name = f"step of {kind}[{l}]"
                 if new.shape != old.shape:
-                    return Outcome(False, f"{kind}[{l}] changed its shape from {old.shape} to {new.shape}: a transpose "
-                                   f"is missing? dC/d{kind}[l] has the shape of {kind}[l]")
+                    return Outcome(
+                        False,
+                        f"{kind}[{l}] changed its shape from {old.shape} to {new.shape}: a transpose "
+                        f"is missing? dC/d{kind}[l] has the shape of {kind}[l]",
+                    )
                 outcome = numeric(self, new - old, -eta * grad, name)
                 if outcome.ok:
                     continue

@@ -5,6 +5,7 @@ expressions of a symbolic batch network (undefined σ, generic mean cost), prove
 `sympy.diff`, and on numbers against the package's batched backpropagation. 5.2 is an einsum subscripts string
 that the judge itself hands to `np.einsum`. m is the batch size throughout, in the messages too.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,14 +53,23 @@ class BatchedRecursion(Exercise):
     answer = ("Delta_hidden",)
 
     def cases(self):
-        return [Case("layer 2 of a 2-3-4-2 network, batch of m = 3 (symbolic)", {"sizes": [2, 3, 4, 2], "m": 3,
-                                                                                  "l": 2}),
-                Case("layers 1 and 2 of a 4-5-3-2 sigmoid network, batch of m = 7 (numbers)",
-                     {"sizes": [4, 5, 3, 2], "m": 7, "seed": 51, "numeric": True}),
-                Case("layer 1 of a 2-3-4-2 network, batch of m = 3 (symbolic)", {"sizes": [2, 3, 4, 2], "m": 3,
-                                                                                  "l": 1}, hidden=True),
-                Case("layer 2 of a 3-2-5-2 network, batch of m = 4 (symbolic)", {"sizes": [3, 2, 5, 2], "m": 4,
-                                                                                  "l": 2}, hidden=True)]
+        return [
+            Case("layer 2 of a 2-3-4-2 network, batch of m = 3 (symbolic)", {"sizes": [2, 3, 4, 2], "m": 3, "l": 2}),
+            Case(
+                "layers 1 and 2 of a 4-5-3-2 sigmoid network, batch of m = 7 (numbers)",
+                {"sizes": [4, 5, 3, 2], "m": 7, "seed": 51, "numeric": True},
+            ),
+            Case(
+                "layer 1 of a 2-3-4-2 network, batch of m = 3 (symbolic)",
+                {"sizes": [2, 3, 4, 2], "m": 3, "l": 1},
+                hidden=True,
+            ),
+            Case(
+                "layer 2 of a 3-2-5-2 network, batch of m = 4 (symbolic)",
+                {"sizes": [3, 2, 5, 2], "m": 4, "l": 2},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, Delta_hidden):
         p = case.params
@@ -85,20 +95,34 @@ class BatchedRecursion(Exercise):
         kind, message = getattr(value, "kind", ""), getattr(value, "message", "")
         raised = [f"Delta_hidden raised {kind}: {message}"]
         if (kind == "TypeError" and "NoneType" in message) or "has 0" in message:
-            return Outcome(False, "a None was used: only Delta[l+1] is given (the lists are padded; Delta[l] is what "
-                           "you compute)", raised)
+            return Outcome(
+                False,
+                "a None was used: only Delta[l+1] is given (the lists are padded; Delta[l] is what you compute)",
+                raised,
+            )
         if kind == "ValueError" and "matmul" in message:
-            return Outcome(False, "the factors of a product do not fit: a transpose is missing? W[l+1] is "
-                           "(n_(l+1), n_l), so the sum over the neurons of layer l+1 is W[l+1].T @ Delta[l+1]", raised)
+            return Outcome(
+                False,
+                "the factors of a product do not fit: a transpose is missing? W[l+1] is "
+                "(n_(l+1), n_l), so the sum over the neurons of layer l+1 is W[l+1].T @ Delta[l+1]",
+                raised,
+            )
         shapes = _BROADCAST.search(message)
         if kind == "ValueError" and shapes:
             sizes, l = p["sizes"], p.get("l", 1)
             left, right = tuple(map(int, shapes.groups()[:2])), tuple(map(int, shapes.groups()[2:]))
             if left[0] == sizes[l + 1] and right[0] == sizes[l]:
-                return Outcome(False, "⊙ before the product: Delta[l+1] * sigma_prime(Z[l]) pairs neurons of two "
-                               "different layers; the parentheses belong around the matrix product", raised)
-            return Outcome(False, f"`*` needs two arrays of the same shape, got {left} and {right}: every factor "
-                           "of (5.3) is (n_l, m)", raised)
+                return Outcome(
+                    False,
+                    "⊙ before the product: Delta[l+1] * sigma_prime(Z[l]) pairs neurons of two "
+                    "different layers; the parentheses belong around the matrix product",
+                    raised,
+                )
+            return Outcome(
+                False,
+                f"`*` needs two arrays of the same shape, got {left} and {right}: every factor of (5.3) is (n_l, m)",
+                raised,
+            )
         return None
 
     def judge(self, case, value):
@@ -114,11 +138,18 @@ class BatchedRecursion(Exercise):
             m = p["m"]
             for l, ours in zip((1, 2), value):
                 back = net.W[l + 1].T @ g.delta[l + 1]
-                slips = [("σ where σ′ belongs: multiply by sigma_prime(Z[l]), the slope at layer l",
-                          back * sigmoid(fw.z[l])),
-                         ("σ′(Z[l]) is missing: the error signal is scaled by the slope of layer l", back),
-                         ("an extra 1/m: Delta[l] holds the per-sample error signals, the mean comes only in (5.4) "
-                          "and (5.5)", g.delta[l] / m)]
+                slips = [
+                    (
+                        "σ where σ′ belongs: multiply by sigma_prime(Z[l]), the slope at layer l",
+                        back * sigmoid(fw.z[l]),
+                    ),
+                    ("σ′(Z[l]) is missing: the error signal is scaled by the slope of layer l", back),
+                    (
+                        "an extra 1/m: Delta[l] holds the per-sample error signals, the mean comes only in (5.4) "
+                        "and (5.5)",
+                        g.delta[l] / m,
+                    ),
+                ]
                 outcome = numeric(self, ours, g.delta[l], f"Delta[{l}]", slips=slips)
                 if not outcome.ok:
                     return outcome
@@ -128,11 +159,17 @@ class BatchedRecursion(Exercise):
         outcome = symbolic(self, value, truth, net=B, name=f"Delta^{l}")
         if not outcome.ok and isinstance(value, sp.MatrixBase):
             if _same(value, truth / p["m"], B):
-                return Outcome(False, "an extra 1/m: Δ^l holds the per-sample error signals as columns, the mean "
-                               "comes only in (5.4) and (5.5)")
+                return Outcome(
+                    False,
+                    "an extra 1/m: Δ^l holds the per-sample error signals as columns, the mean "
+                    "comes only in (5.4) and (5.5)",
+                )
             if value.shape == (truth.shape[0], 1):
-                return Outcome(False, f"one column instead of m = {p['m']}: Δ^l keeps one column per sample, "
-                               "(n_l, m); nothing is summed in the backward pass")
+                return Outcome(
+                    False,
+                    f"one column instead of m = {p['m']}: Δ^l keeps one column per sample, "
+                    "(n_l, m); nothing is summed in the backward pass",
+                )
         return outcome
 
 
@@ -147,55 +184,85 @@ class PerSampleTensor(Exercise):
     answer = ("per_sample_subscripts",)
 
     def cases(self):
-        return [Case("layer 2 of a 4-5-3-2 sigmoid network, batch of m = 6", {"sizes": [4, 5, 3, 2], "m": 6,
-                                                                               "seed": 52, "l": 2}),
-                Case("layer 1 of a 3-4-2 sigmoid network, batch of m = 5", {"sizes": [3, 4, 2], "m": 5, "seed": 7,
-                                                                             "l": 1}, hidden=True),
-                Case("layer 2 of a 2-3-3-2 sigmoid network, batch of m = 4", {"sizes": [2, 3, 3, 2], "m": 4,
-                                                                               "seed": 8, "l": 2}, hidden=True)]
+        return [
+            Case(
+                "layer 2 of a 4-5-3-2 sigmoid network, batch of m = 6",
+                {"sizes": [4, 5, 3, 2], "m": 6, "seed": 52, "l": 2},
+            ),
+            Case(
+                "layer 1 of a 3-4-2 sigmoid network, batch of m = 5",
+                {"sizes": [3, 4, 2], "m": 5, "seed": 7, "l": 1},
+                hidden=True,
+            ),
+            Case(
+                "layer 2 of a 2-3-3-2 sigmoid network, batch of m = 4",
+                {"sizes": [2, 3, 3, 2], "m": 4, "seed": 8, "l": 2},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, per_sample_subscripts):
-        return per_sample_subscripts          # a string: the judge runs np.einsum itself
+        return per_sample_subscripts  # a string: the judge runs np.einsum itself
 
     def judge(self, case, value):
         refused = self.refuse(value, 'a string such as "ab,cd->..."')
         if refused is not None:
             return refused
         if not isinstance(value, str):
-            return Outcome(False, 'per_sample_subscripts must be a string such as "ab,cd->...", the subscripts '
-                           "of np.einsum")
+            return Outcome(
+                False, 'per_sample_subscripts must be a string such as "ab,cd->...", the subscripts of np.einsum'
+            )
         text = value.replace(" ", "")
         parts = _SUBSCRIPTS.match(text)
         if parts is None:
-            return Outcome(False, "per_sample_subscripts must name the axes of both operands and of the result: "
-                           '"..,..->...", with one letter per axis (Delta has 2 axes, A_prev has 2)')
+            return Outcome(
+                False,
+                "per_sample_subscripts must name the axes of both operands and of the result: "
+                '"..,..->...", with one letter per axis (Delta has 2 axes, A_prev has 2)',
+            )
         left, right, out = parts.groups()
         if len(left) != 2 or len(right) != 2:
-            return Outcome(False, f"Delta and A_prev have 2 axes each (neuron, sample), got {len(left)} and "
-                           f"{len(right)} letters before the ->")
+            return Outcome(
+                False,
+                f"Delta and A_prev have 2 axes each (neuron, sample), got {len(left)} and "
+                f"{len(right)} letters before the ->",
+            )
         p = case.params
         net, X, Y = _batch(p)
         l, m = p["l"], p["m"]
         Delta, A_prev = net.gradients(X, Y).delta[l], net.forward(X).a[l - 1]
         if left[1] != right[1]:
-            return Outcome(False, "the two operands must share the sample letter: column x of Delta (its 2nd axis) "
-                           "meets column x of A_prev (its 2nd axis)")
+            return Outcome(
+                False,
+                "the two operands must share the sample letter: column x of Delta (its 2nd axis) "
+                "meets column x of A_prev (its 2nd axis)",
+            )
         x = left[1]
         if len(out) == 2 and x not in out:
-            return Outcome(False, "the sample index is summed away (it is not in the result): that is "
-                           "Delta @ A_prev.T = m ∂C/∂W^l, not one slice per sample; keep x, first")
+            return Outcome(
+                False,
+                "the sample index is summed away (it is not in the result): that is "
+                "Delta @ A_prev.T = m ∂C/∂W^l, not one slice per sample; keep x, first",
+            )
         try:
             G = np.einsum(text, Delta, A_prev)
         except ValueError as exc:
-            return Outcome(False, f"np.einsum refuses these subscripts for Delta {Delta.shape} and A_prev "
-                           f"{A_prev.shape}: {str(exc).splitlines()[0][:160]}")
+            return Outcome(
+                False,
+                f"np.einsum refuses these subscripts for Delta {Delta.shape} and A_prev "
+                f"{A_prev.shape}: {str(exc).splitlines()[0][:160]}",
+            )
         if len(out) == 3 and out[0] != x:
-            return Outcome(False, "the sample index must come first: G[x, j, k], so that G[x] is the gradient of "
-                           "sample x")
+            return Outcome(
+                False, "the sample index must come first: G[x, j, k], so that G[x] is the gradient of sample x"
+            )
         j, k = left[0], right[0]
         if out == x + k + j:
-            return Outcome(False, "the axes of each slice are swapped: G[x] must have the shape of W^l, "
-                           "(n_l, n_(l-1)): j (layer l) before k (layer l-1)")
+            return Outcome(
+                False,
+                "the axes of each slice are swapped: G[x] must have the shape of W^l, "
+                "(n_l, n_(l-1)): j (layer l) before k (layer l-1)",
+            )
         each = np.stack([net.gradients(X[:, [s]], Y[:, [s]], method="per_sample").dW[l] for s in range(m)])
         return numeric(self, G, each, "G")
 
@@ -208,14 +275,26 @@ class BatchedWeightGradient(Exercise):
     answer = ("batched_dW",)
 
     def cases(self):
-        return [Case("every layer of a 4-5-3-2 sigmoid network, batch of m = 7 (numbers)",
-                     {"sizes": [4, 5, 3, 2], "m": 7, "seed": 53, "numeric": True}),
-                Case("layer 2 of a 2-3-4-2 network, batch of m = 3 (symbolic)", {"sizes": [2, 3, 4, 2], "m": 3,
-                                                                                  "layers": [2]}),
-                Case("layers 1 and 3 of a 2-3-4-2 network, batch of m = 3 (symbolic)",
-                     {"sizes": [2, 3, 4, 2], "m": 3, "layers": [1, 3]}, hidden=True),
-                Case("every layer of a 3-6-2 sigmoid network, batch of m = 10 (numbers)",
-                     {"sizes": [3, 6, 2], "m": 10, "seed": 54, "numeric": True}, hidden=True)]
+        return [
+            Case(
+                "every layer of a 4-5-3-2 sigmoid network, batch of m = 7 (numbers)",
+                {"sizes": [4, 5, 3, 2], "m": 7, "seed": 53, "numeric": True},
+            ),
+            Case(
+                "layer 2 of a 2-3-4-2 network, batch of m = 3 (symbolic)",
+                {"sizes": [2, 3, 4, 2], "m": 3, "layers": [2]},
+            ),
+            Case(
+                "layers 1 and 3 of a 2-3-4-2 network, batch of m = 3 (symbolic)",
+                {"sizes": [2, 3, 4, 2], "m": 3, "layers": [1, 3]},
+                hidden=True,
+            ),
+            Case(
+                "every layer of a 3-6-2 sigmoid network, batch of m = 10 (numbers)",
+                {"sizes": [3, 6, 2], "m": 10, "seed": 54, "numeric": True},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, batched_dW):
         p = case.params
@@ -230,28 +309,43 @@ class BatchedWeightGradient(Exercise):
         refused = self.refuse(value, "one matrix per layer")
         if refused is not None:
             if getattr(value, "kind", "") == "ValueError" and "matmul" in getattr(value, "message", ""):
-                return Outcome(False, "the factors do not fit: Delta is (n_l, m) and A_prev is (n_(l-1), m), so "
-                               "the sum over the m samples is Delta @ A_prev.T",
-                               [f"batched_dW raised ValueError: {value.message}"])
+                return Outcome(
+                    False,
+                    "the factors do not fit: Delta is (n_l, m) and A_prev is (n_(l-1), m), so "
+                    "the sum over the m samples is Delta @ A_prev.T",
+                    [f"batched_dW raised ValueError: {value.message}"],
+                )
             return refused
         p = case.params
         m = p["m"]
         layers = list(range(1, len(p["sizes"]))) if p.get("numeric") else p["layers"]
         if not isinstance(value, list) or len(value) != len(layers):
             return Outcome(False, "batched_dW must return one matrix per call")
-        lost = (f"the 1/m is missing: Delta @ A_prev.T is the sum of the m = {m} per-sample gradients; (5.4) "
-                "divides it by m = Delta.shape[1]")
+        lost = (
+            f"the 1/m is missing: Delta @ A_prev.T is the sum of the m = {m} per-sample gradients; (5.4) "
+            "divides it by m = Delta.shape[1]"
+        )
         if p.get("numeric"):
             net, X, Y = _batch(p)
             g = net.gradients(X, Y)
             for l, ours in zip(layers, value):
                 n_l = p["sizes"][l]
-                slips = [(lost, m * g.dW[l]),
-                         ("transposed: A_prev @ Delta.T has the shape of (W^l)ᵀ; ∂C/∂W^l = Delta @ A_prev.T / m has "
-                          "the shape of W^l, (n_l, n_(l-1))", g.dW[l].T)]
+                slips = [
+                    (lost, m * g.dW[l]),
+                    (
+                        "transposed: A_prev @ Delta.T has the shape of (W^l)ᵀ; ∂C/∂W^l = Delta @ A_prev.T / m has "
+                        "the shape of W^l, (n_l, n_(l-1))",
+                        g.dW[l].T,
+                    ),
+                ]
                 if n_l != m:
-                    slips.append((f"divided by Delta.shape[0] = n_l = {n_l}, the number of neurons; the batch size m "
-                                  "is Delta.shape[1], one column per sample", m * g.dW[l] / n_l))
+                    slips.append(
+                        (
+                            f"divided by Delta.shape[0] = n_l = {n_l}, the number of neurons; the batch size m "
+                            "is Delta.shape[1], one column per sample",
+                            m * g.dW[l] / n_l,
+                        )
+                    )
                 outcome = numeric(self, ours, g.dW[l], f"dW[{l}]", m=m, slips=slips)
                 if not outcome.ok:
                     return outcome
@@ -265,11 +359,17 @@ class BatchedWeightGradient(Exercise):
             if _same(ours, m * truth, B):
                 return Outcome(False, f"layer {l}: {lost}")
             if _same(ours, truth.T, B):
-                return Outcome(False, f"layer {l}: transposed: A_prev @ Delta.T has the shape of (W^l)ᵀ; ∂C/∂W^l = "
-                               "Delta @ A_prev.T / m has the shape of W^l")
+                return Outcome(
+                    False,
+                    f"layer {l}: transposed: A_prev @ Delta.T has the shape of (W^l)ᵀ; ∂C/∂W^l = "
+                    "Delta @ A_prev.T / m has the shape of W^l",
+                )
             if p["sizes"][l] != m and _same(ours, m * truth / p["sizes"][l], B):
-                return Outcome(False, f"layer {l}: divided by Delta.shape[0] = n_l, the number of neurons; the batch "
-                               "size m is Delta.shape[1]")
+                return Outcome(
+                    False,
+                    f"layer {l}: divided by Delta.shape[0] = n_l, the number of neurons; the batch "
+                    "size m is Delta.shape[1]",
+                )
             outcome.message = f"layer {l}: {outcome.message}"
             return outcome
         return Outcome(True, "proved against the mean cost")

@@ -8,6 +8,7 @@
 The strings cross to the judge as text and are read there, after `index_text_problem` has made sure that they
 consist of the notation's words only; the matrix crosses as a SymPy expression graph.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,7 @@ def _read(ex, label, text, lhs_example, lhs_words):
     """(equation, None) for a readable index equation whose left side is like lhs_example, else (None, Outcome)."""
     refused = ex.refuse(text, f'a string such as "{lhs_example} = ..."')
     if refused is not None:
-        refused.message = f"{label}: {refused.message}" if not refused.message.startswith(label) else \
-            refused.message
+        refused.message = f"{label}: {refused.message}" if not refused.message.startswith(label) else refused.message
         return None, refused
     problem = index_text_problem(text)
     if problem:
@@ -39,8 +39,10 @@ def _read(ex, label, text, lhs_example, lhs_words):
     except (ValueError, TypeError, SyntaxError) as exc:
         return None, Outcome(False, f"{label} cannot be read: {str(exc).splitlines()[0][:200]}")
     if equation.lhs.base != parse_index(f"{lhs_example} = {lhs_example}").lhs.base:
-        return None, Outcome(False, f"{label}: the left-hand side must be {lhs_example} ({lhs_words}), got "
-                             f"{text.partition('=')[0].strip()!r}")
+        return None, Outcome(
+            False,
+            f"{label}: the left-hand side must be {lhs_example} ({lhs_words}), got {text.partition('=')[0].strip()!r}",
+        )
     return equation, None
 
 
@@ -70,13 +72,14 @@ class SourceRecursion(Exercise):
     answer = ("recursion_kronecker", "recursion_000")
 
     def cases(self):
-        return [Case("every hidden layer of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
-                Case("every hidden layer of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
-                Case("every hidden layer of a 2-4-3-3-2 network (symbolic)", {"sizes": [2, 4, 3, 3, 2]},
-                     hidden=True)]
+        return [
+            Case("every hidden layer of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
+            Case("every hidden layer of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
+            Case("every hidden layer of a 2-4-3-3-2 network (symbolic)", {"sizes": [2, 4, 3, 3, 2]}, hidden=True),
+        ]
 
     def run(self, case, recursion_kronecker, recursion_000):
-        return [recursion_kronecker, recursion_000]      # two strings: all the work is the judge's
+        return [recursion_kronecker, recursion_000]  # two strings: all the work is the judge's
 
     def judge(self, case, value):
         refused = self.refuse(value, "two strings")
@@ -89,14 +92,23 @@ class SourceRecursion(Exercise):
             equation, outcome = _read(self, label, text, "Delta[l]_i", "the error signal of layer l")
             if outcome is not None:
                 return outcome
-            shortcuts = sorted(f"{name}[{layer}]" for name, layer in _used(text)
-                               if name in _GRADIENTS or (name in ("Delta", "delta") and layer == "l"))
+            shortcuts = sorted(
+                f"{name}[{layer}]"
+                for name, layer in _used(text)
+                if name in _GRADIENTS or (name in ("Delta", "delta") and layer == "l")
+            )
             if shortcuts:
-                return Outcome(False, f"{label}: the right-hand side may not use {', '.join(shortcuts)}: write "
-                               "Delta^l in terms of Delta^(l+1), the weights and z^l")
+                return Outcome(
+                    False,
+                    f"{label}: the right-hand side may not use {', '.join(shortcuts)}: write "
+                    "Delta^l in terms of Delta^(l+1), the weights and z^l",
+                )
             if label == "recursion_kronecker" and "KroneckerDelta" not in text:
-                return Outcome(False, "recursion_kronecker is the middle form: it keeps KroneckerDelta(j, i) and "
-                               "sums over k and j (recursion_000 is the collapsed one)")
+                return Outcome(
+                    False,
+                    "recursion_kronecker is the middle form: it keeps KroneckerDelta(j, i) and "
+                    "sums over k and j (recursion_000 is the collapsed one)",
+                )
             for l in range(1, net.L):
                 outcome = _index_outcome(label, check_index(text, net=net, l=l), l, net)
                 if outcome is not None:
@@ -109,8 +121,10 @@ class SourceInputSum(Exercise):
     answer = ("z_next",)
 
     def cases(self):
-        return [Case("l = 1 and l = 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
-                Case("l = 1 and l = 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True)]
+        return [
+            Case("l = 1 and l = 2 of a 2-3-4-5 network (symbolic)", {"sizes": [2, 3, 4, 5]}),
+            Case("l = 1 and l = 2 of a 3-2-4-2 network (symbolic)", {"sizes": [3, 2, 4, 2]}, hidden=True),
+        ]
 
     def run(self, case, z_next):
         return z_next
@@ -136,8 +150,16 @@ def _view(sizes):
     change the truth the judge compares with.
     """
     net = SymbolicNetwork(list(sizes), activation=None, cost="quadratic", m=1)
-    return types.SimpleNamespace(W=list(net.W), b=list(net.b), z=list(net.z), a=list(net.a), x=net.x, y=net.y,
-                                 sigma_of=net.sigma_of, sigma_prime_of=net.sigma_prime_of)
+    return types.SimpleNamespace(
+        W=list(net.W),
+        b=list(net.b),
+        z=list(net.z),
+        a=list(net.a),
+        x=net.x,
+        y=net.y,
+        sigma_of=net.sigma_of,
+        sigma_prime_of=net.sigma_prime_of,
+    )
 
 
 def _raised_hint(ex, value):
@@ -145,8 +167,7 @@ def _raised_hint(ex, value):
     kind, message = getattr(value, "kind", ""), getattr(value, "message", "")
     if kind in ("ShapeError", "ShapeMismatch", "ValueError") or "shape" in message.lower():
         if "Hadamard" in message or "⊙" in message:
-            why = ("σ′(z²) belongs to delta² = (a² - y) ⊙ σ′(z²) and σ′(z¹) to delta¹ (the two σ′ "
-                   "exchanged?)")
+            why = "σ′(z²) belongs to delta² = (a² - y) ⊙ σ′(z²) and σ′(z¹) to delta¹ (the two σ′ exchanged?)"
         else:
             why = "W² is (n₂, n₁), so the step back to layer 1 needs W[2].T * delta2 (a missing .T?)"
         return Outcome(False, f"the shapes do not fit: {why}", [f"{ex.answer[0]} raised {kind}: {message}"])
@@ -158,9 +179,11 @@ class SourceInnerGradient(Exercise):
     answer = ("dC_dW1",)
 
     def cases(self):
-        return [Case("source 003's network, widths 3-4-2, quadratic cost (symbolic)", {"sizes": [3, 4, 2]}),
-                Case("a 2-5-3 network, quadratic cost (symbolic)", {"sizes": [2, 5, 3]}, hidden=True),
-                Case("a 4-2-3 network, quadratic cost (symbolic)", {"sizes": [4, 2, 3]}, hidden=True)]
+        return [
+            Case("source 003's network, widths 3-4-2, quadratic cost (symbolic)", {"sizes": [3, 4, 2]}),
+            Case("a 2-5-3 network, quadratic cost (symbolic)", {"sizes": [2, 5, 3]}, hidden=True),
+            Case("a 4-2-3 network, quadratic cost (symbolic)", {"sizes": [4, 2, 3]}, hidden=True),
+        ]
 
     def run(self, case, dC_dW1):
         return dC_dW1(_view(case.params["sizes"]))
@@ -171,6 +194,8 @@ class SourceInnerGradient(Exercise):
             return _raised_hint(self, value) or refused
         net = cached_network(tuple(case.params["sizes"]), None, "quadratic", 1)
         if not isinstance(value, sp.MatrixBase):
-            return Outcome(False, f"dC_dW1 gave {type(value).__name__}; expected a SymPy matrix of shape "
-                           f"{net.W[1].shape}, like W^1")
+            return Outcome(
+                False,
+                f"dC_dW1 gave {type(value).__name__}; expected a SymPy matrix of shape {net.W[1].shape}, like W^1",
+            )
         return _plain(symbolic(self, value, net.dC_dW(1), net=net, name="dC/dW^1"))

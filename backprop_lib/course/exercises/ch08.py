@@ -12,6 +12,7 @@ Typical slips are named by the judge: it writes each wrong rule itself, runs it 
 the answer with it. The first symbolic case of the matrix product is square, so that a missing transpose still
 computes something the judge can name; on the other shapes such a slip raises, and the raise is diagnosed.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -78,7 +79,7 @@ def _judge_tape(ex, case, value, wrong_rules, raised=None):
         try:
             wrong.append((why, _tape_gradients(p, rules)))
         except ValueError:
-            continue                             # this slip cannot even run on these shapes
+            continue  # this slip cannot even run on these shapes
     for i, (name, ours, ref) in enumerate(zip(_tape_names(net.L), value, reference)):
         slips = [(why, grads[i]) for why, grads in wrong]
         outcome = without_echo(numeric(ex, ours, ref, name, slips=slips))
@@ -91,17 +92,22 @@ def _judge_tape(ex, case, value, wrong_rules, raised=None):
 def _tape_raised(ex, value):
     kind, message = getattr(value, "kind", ""), getattr(value, "message", "")
     if kind == "ValueError" and "a gradient has the shape of what it differentiates" in message:
-        return Outcome(False, "a gradient of the wrong shape: each gradient must have the shape of the input it "
-                       "differentiates", [f"the tape says: {message[:200]}"])
+        return Outcome(
+            False,
+            "a gradient of the wrong shape: each gradient must have the shape of the input it differentiates",
+            [f"the tape says: {message[:200]}"],
+        )
     if kind == "ValueError" and "must return" in message:
-        return Outcome(False, "the rule must return one gradient per input of the operation",
-                       [f"the tape says: {message[:200]}"])
+        return Outcome(
+            False, "the rule must return one gradient per input of the operation", [f"the tape says: {message[:200]}"]
+        )
     return None
 
 
 def _matmul_error(value):
     return getattr(value, "kind", "") == "ValueError" and any(
-        w in getattr(value, "message", "") for w in ("matmul", "shapes", "align", "broadcast"))
+        w in getattr(value, "message", "") for w in ("matmul", "shapes", "align", "broadcast")
+    )
 
 
 # ------------------------------------------------------------------------------------------------ 8.1
@@ -118,13 +124,20 @@ class MatmulBackward(Exercise):
     answer = ("matmul_backward",)
 
     def cases(self):
-        return [Case("P = A B with A and B 3×3 (symbolic, G = ∂f/∂P of a generic f)", {"shape": [3, 3, 3]}),
-                Case("P = A B with A 2×3 and B 3×4 (symbolic)", {"shape": [2, 3, 4]}),
-                Case("your rule in the tape of a 3-4-2 sigmoid network, batch of m = 5 (numbers)",
-                     {"sizes": [3, 4, 2], "m": 5, "seed": 81, "tape": True}),
-                Case("P = A B with A 4×2 and B 2×3 (symbolic)", {"shape": [4, 2, 3]}, hidden=True),
-                Case("your rule in the tape of a 4-5-3-2 sigmoid network, batch of m = 6 (numbers)",
-                     {"sizes": [4, 5, 3, 2], "m": 6, "seed": 82, "tape": True}, hidden=True)]
+        return [
+            Case("P = A B with A and B 3×3 (symbolic, G = ∂f/∂P of a generic f)", {"shape": [3, 3, 3]}),
+            Case("P = A B with A 2×3 and B 3×4 (symbolic)", {"shape": [2, 3, 4]}),
+            Case(
+                "your rule in the tape of a 3-4-2 sigmoid network, batch of m = 5 (numbers)",
+                {"sizes": [3, 4, 2], "m": 5, "seed": 81, "tape": True},
+            ),
+            Case("P = A B with A 4×2 and B 2×3 (symbolic)", {"shape": [4, 2, 3]}, hidden=True),
+            Case(
+                "your rule in the tape of a 4-5-3-2 sigmoid network, batch of m = 6 (numbers)",
+                {"sizes": [4, 5, 3, 2], "m": 6, "seed": 82, "tape": True},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, matmul_backward):
         p = case.params
@@ -141,45 +154,66 @@ class MatmulBackward(Exercise):
         if _matmul_error(value):
             raised = [f"matmul_backward raised ValueError: {value.message[:160]}"]
             if "shape" not in p:
-                return Outcome(False, "the factors do not fit: Ā = G Bᵀ has the shape of A and B̄ = Aᵀ G the shape "
-                               "of B; a transpose is missing?", raised)
+                return Outcome(
+                    False,
+                    "the factors do not fit: Ā = G Bᵀ has the shape of A and B̄ = Aᵀ G the shape "
+                    "of B; a transpose is missing?",
+                    raised,
+                )
             n, k, m = p["shape"]
-            return Outcome(False, f"the factors do not fit: Ā must have the shape of A ({n}, {k}), which is G "
-                           f"({n}, {m}) times Bᵀ ({m}, {k}); B̄ has the shape of B ({k}, {m}), Aᵀ ({k}, {n}) "
-                           f"times G ({n}, {m})", raised)
+            return Outcome(
+                False,
+                f"the factors do not fit: Ā must have the shape of A ({n}, {k}), which is G "
+                f"({n}, {m}) times Bᵀ ({m}, {k}); B̄ has the shape of B ({k}, {m}), Aᵀ ({k}, {n}) "
+                f"times G ({n}, {m})",
+                raised,
+            )
         return raised_hint(self, value)
 
     def judge(self, case, value):
         p = case.params
         if p.get("tape"):
-            wrong = [("a transpose is missing: Ā = G Bᵀ, not G B", {"matmul": lambda A, B, G: (G @ B, A.T @ G)}),
-                     ("a transpose is missing: B̄ = Aᵀ G, not A G", {"matmul": lambda A, B, G: (G @ B.T, A @ G)}),
-                     ("the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first",
-                      {"matmul": lambda A, B, G: (A.T @ G, G @ B.T)})]
+            wrong = [
+                ("a transpose is missing: Ā = G Bᵀ, not G B", {"matmul": lambda A, B, G: (G @ B, A.T @ G)}),
+                ("a transpose is missing: B̄ = Aᵀ G, not A G", {"matmul": lambda A, B, G: (G @ B.T, A @ G)}),
+                (
+                    "the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first",
+                    {"matmul": lambda A, B, G: (A.T @ G, G @ B.T)},
+                ),
+            ]
             return _judge_tape(self, case, value, wrong, lambda v: self._raised(v, p))
         refused = self.refuse(value, "a pair of matrices (Ā, B̄)")
         if refused is not None:
             return self._raised(value, p) or refused
         if isinstance(value, sp.MatrixBase) or not isinstance(value, list) or len(value) != 2:
-            return Outcome(False, "matmul_backward must return two gradients, (Ā, B̄): the gradient of A first, then "
-                           "that of B")
+            return Outcome(
+                False, "matmul_backward must return two gradients, (Ā, B̄): the gradient of A first, then that of B"
+            )
         A, B, G, dA, dB = _product_problem(*p["shape"])
         G = sp.Matrix(G)
         ours_A, ours_B = (_exact(v) for v in value)
-        if (isinstance(ours_A, sp.MatrixBase) and isinstance(ours_B, sp.MatrixBase) and A.shape != B.shape
-                and ours_A.shape == B.shape and ours_B.shape == A.shape):
-            return Outcome(False, "the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A "
-                           "first")
-        slips_A = [("a transpose is missing: Ā = G Bᵀ (Ā_ik = Σ_j G_ij B_kj), not G B", lambda: G * B),
-                   ("Ā is transposed: B Gᵀ is (G Bᵀ)ᵀ; Ā has the shape of A", lambda: B * G.T),
-                   ("the factors are in the wrong order: Ā = G Bᵀ, not Bᵀ G", lambda: B.T * G),
-                   ("the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first",
-                    lambda: A.T * G)]
-        slips_B = [("a transpose is missing: B̄ = Aᵀ G (B̄_kj = Σ_i A_ik G_ij), not A G", lambda: A * G),
-                   ("B̄ is transposed: Gᵀ A is (Aᵀ G)ᵀ; B̄ has the shape of B", lambda: G.T * A),
-                   ("the factors are in the wrong order: B̄ = Aᵀ G, not G Aᵀ", lambda: G * A.T),
-                   ("the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first",
-                    lambda: G * B.T)]
+        if (
+            isinstance(ours_A, sp.MatrixBase)
+            and isinstance(ours_B, sp.MatrixBase)
+            and A.shape != B.shape
+            and ours_A.shape == B.shape
+            and ours_B.shape == A.shape
+        ):
+            return Outcome(
+                False, "the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first"
+            )
+        slips_A = [
+            ("a transpose is missing: Ā = G Bᵀ (Ā_ik = Σ_j G_ij B_kj), not G B", lambda: G * B),
+            ("Ā is transposed: B Gᵀ is (G Bᵀ)ᵀ; Ā has the shape of A", lambda: B * G.T),
+            ("the factors are in the wrong order: Ā = G Bᵀ, not Bᵀ G", lambda: B.T * G),
+            ("the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first", lambda: A.T * G),
+        ]
+        slips_B = [
+            ("a transpose is missing: B̄ = Aᵀ G (B̄_kj = Σ_i A_ik G_ij), not A G", lambda: A * G),
+            ("B̄ is transposed: Gᵀ A is (Aᵀ G)ᵀ; B̄ has the shape of B", lambda: G.T * A),
+            ("the factors are in the wrong order: B̄ = Aᵀ G, not G Aᵀ", lambda: G * A.T),
+            ("the two gradients are swapped: return (Ā, B̄) = (G Bᵀ, Aᵀ G), the gradient of A first", lambda: G * B.T),
+        ]
         for what, ours, truth, slips in (("Ā", ours_A, dA, slips_A), ("B̄", ours_B, dB, slips_B)):
             outcome = symbolic_with_slips(self, ours, truth, None, what, slips)
             if not outcome.ok:
@@ -207,12 +241,19 @@ class SigmaBackward(Exercise):
     answer = ("sigma_backward",)
 
     def cases(self):
-        return [Case("A = σ(Z) with Z 2×3 and σ undefined (symbolic, G = ∂f/∂A of a generic f)", {"shape": [2, 3]}),
-                Case("your rule in the tape of a 3-4-2 sigmoid network, batch of m = 5 (numbers)",
-                     {"sizes": [3, 4, 2], "m": 5, "seed": 83, "tape": True}),
-                Case("A = σ(Z) with Z 3×2 and σ undefined (symbolic)", {"shape": [3, 2]}, hidden=True),
-                Case("your rule in the tape of a 4-5-3-2 tanh network, batch of m = 4 (numbers)",
-                     {"sizes": [4, 5, 3, 2], "m": 4, "seed": 84, "tape": True, "activation": "tanh"}, hidden=True)]
+        return [
+            Case("A = σ(Z) with Z 2×3 and σ undefined (symbolic, G = ∂f/∂A of a generic f)", {"shape": [2, 3]}),
+            Case(
+                "your rule in the tape of a 3-4-2 sigmoid network, batch of m = 5 (numbers)",
+                {"sizes": [3, 4, 2], "m": 5, "seed": 83, "tape": True},
+            ),
+            Case("A = σ(Z) with Z 3×2 and σ undefined (symbolic)", {"shape": [3, 2]}, hidden=True),
+            Case(
+                "your rule in the tape of a 4-5-3-2 tanh network, batch of m = 4 (numbers)",
+                {"sizes": [4, 5, 3, 2], "m": 4, "seed": 84, "tape": True, "activation": "tanh"},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, sigma_backward):
         p = case.params
@@ -223,20 +264,29 @@ class SigmaBackward(Exercise):
 
     def _raised(self, value):
         if _matmul_error(value):
-            return Outcome(False, "⊙ is elementwise: write G * sigma_prime(Z), not @ (a matrix product does not fit "
-                           "two matrices of the same shape)",
-                           [f"sigma_backward raised ValueError: {value.message[:160]}"])
+            return Outcome(
+                False,
+                "⊙ is elementwise: write G * sigma_prime(Z), not @ (a matrix product does not fit "
+                "two matrices of the same shape)",
+                [f"sigma_backward raised ValueError: {value.message[:160]}"],
+            )
         return _tape_raised(self, value) or raised_hint(self, value)
 
     def judge(self, case, value):
         p = case.params
         if p.get("tape"):
-            slip_sigma = ("σ where σ′ belongs: G ⊙ σ(Z) is not the gradient; multiply by sigma_prime(Z)",
-                          {"sigma": lambda Z, G, s, sp_: G * s(Z)})
-            slip_none = ("the factor σ′(Z) is missing: G is ∂C/∂A, the gradient at the output of σ; Z̄ = G ⊙ σ′(Z)",
-                         {"sigma": lambda Z, G, s, sp_: G})
-            slip_logistic = ("σ(Z)(1 − σ(Z)) is σ′ only for the sigmoid: use sigma_prime(Z), which fits any σ",
-                             {"sigma": lambda Z, G, s, sp_: G * s(Z) * (1 - s(Z))})
+            slip_sigma = (
+                "σ where σ′ belongs: G ⊙ σ(Z) is not the gradient; multiply by sigma_prime(Z)",
+                {"sigma": lambda Z, G, s, sp_: G * s(Z)},
+            )
+            slip_none = (
+                "the factor σ′(Z) is missing: G is ∂C/∂A, the gradient at the output of σ; Z̄ = G ⊙ σ′(Z)",
+                {"sigma": lambda Z, G, s, sp_: G},
+            )
+            slip_logistic = (
+                "σ(Z)(1 − σ(Z)) is σ′ only for the sigmoid: use sigma_prime(Z), which fits any σ",
+                {"sigma": lambda Z, G, s, sp_: G * s(Z) * (1 - s(Z))},
+            )
             wrong = [slip_sigma, slip_none]
             if p.get("activation", "sigmoid") != "sigmoid":
                 wrong.append(slip_logistic)
@@ -247,14 +297,21 @@ class SigmaBackward(Exercise):
         Z, G, truth = _sigma_problem(*p["shape"])
         G = sp.Matrix(G)
         s = Z.applyfunc(_sigma_function)
-        slips = [("σ where σ′ belongs: G ⊙ σ(Z) is not the gradient; multiply by sigma_prime(Z)",
-                  lambda: G.multiply_elementwise(s)),
-                 ("the factor σ′(Z) is missing: G is ∂C/∂A, the gradient at the output of σ; Z̄ = G ⊙ σ′(Z)",
-                  lambda: G),
-                 ("σ(Z)(1 − σ(Z)) is σ′ only for the sigmoid: use sigma_prime(Z), which fits any σ",
-                  lambda: G.multiply_elementwise(s.applyfunc(lambda t: t * (1 - t)))),
-                 ("σ′ of the gradient: Z̄ = G ⊙ σ′(Z), with σ′ taken at Z, the input of σ",
-                  lambda: G.applyfunc(_sigma_prime_function))]
+        slips = [
+            (
+                "σ where σ′ belongs: G ⊙ σ(Z) is not the gradient; multiply by sigma_prime(Z)",
+                lambda: G.multiply_elementwise(s),
+            ),
+            ("the factor σ′(Z) is missing: G is ∂C/∂A, the gradient at the output of σ; Z̄ = G ⊙ σ′(Z)", lambda: G),
+            (
+                "σ(Z)(1 − σ(Z)) is σ′ only for the sigmoid: use sigma_prime(Z), which fits any σ",
+                lambda: G.multiply_elementwise(s.applyfunc(lambda t: t * (1 - t))),
+            ),
+            (
+                "σ′ of the gradient: Z̄ = G ⊙ σ′(Z), with σ′ taken at Z, the input of σ",
+                lambda: G.applyfunc(_sigma_prime_function),
+            ),
+        ]
         return symbolic_with_slips(self, _exact(value), truth, None, "Z̄", slips)
 
 
@@ -277,15 +334,25 @@ class MeanBackward(Exercise):
     answer = ("mean_backward",)
 
     def cases(self):
-        return [Case("C the mean of m = 4 costs (symbolic, G = ∂f/∂C of a generic f)", {"m": 4}),
-                Case("C the mean of m = 5 costs, G = 0.7 (numbers)", {"m": 5, "G": 0.7, "seed": 85, "numbers": True}),
-                Case("your rule in the tape of a 3-4-2 sigmoid network, batch of m = 7 (numbers)",
-                     {"sizes": [3, 4, 2], "m": 7, "seed": 86, "tape": True}),
-                Case("C the mean of m = 3 costs (symbolic)", {"m": 3}, hidden=True),
-                Case("C the mean of m = 1 cost, G = -1.5 (numbers)", {"m": 1, "G": -1.5, "seed": 87, "numbers": True},
-                     hidden=True),
-                Case("your rule in the tape of a 4-5-3-2 sigmoid network, batch of m = 10 (numbers)",
-                     {"sizes": [4, 5, 3, 2], "m": 10, "seed": 88, "tape": True}, hidden=True)]
+        return [
+            Case("C the mean of m = 4 costs (symbolic, G = ∂f/∂C of a generic f)", {"m": 4}),
+            Case("C the mean of m = 5 costs, G = 0.7 (numbers)", {"m": 5, "G": 0.7, "seed": 85, "numbers": True}),
+            Case(
+                "your rule in the tape of a 3-4-2 sigmoid network, batch of m = 7 (numbers)",
+                {"sizes": [3, 4, 2], "m": 7, "seed": 86, "tape": True},
+            ),
+            Case("C the mean of m = 3 costs (symbolic)", {"m": 3}, hidden=True),
+            Case(
+                "C the mean of m = 1 cost, G = -1.5 (numbers)",
+                {"m": 1, "G": -1.5, "seed": 87, "numbers": True},
+                hidden=True,
+            ),
+            Case(
+                "your rule in the tape of a 4-5-3-2 sigmoid network, batch of m = 10 (numbers)",
+                {"sizes": [4, 5, 3, 2], "m": 10, "seed": 88, "tape": True},
+                hidden=True,
+            ),
+        ]
 
     def run(self, case, mean_backward):
         p = case.params
@@ -298,35 +365,48 @@ class MeanBackward(Exercise):
         return mean_backward(objects(c), G.copy())
 
     def _lost(self, m):
-        return (f"the 1/m is missing: C is the mean of the m = {m} per-sample costs, so each c_x gets 1/m of G "
-                "(m is c.shape[1], the number of columns)")
+        return (
+            f"the 1/m is missing: C is the mean of the m = {m} per-sample costs, so each c_x gets 1/m of G "
+            "(m is c.shape[1], the number of columns)"
+        )
 
     def judge(self, case, value):
         p = case.params
         m = p["m"]
         if p.get("tape"):
-            wrong = [(self._lost(m), {"mean": lambda c, G: np.ones_like(c) * G}),
-                     (f"divided by m² = {m * m}: the mean divides by m once", {"mean": lambda c, G: np.ones_like(c)
-                                                                               * G / c.shape[1] ** 2})]
+            wrong = [
+                (self._lost(m), {"mean": lambda c, G: np.ones_like(c) * G}),
+                (
+                    f"divided by m² = {m * m}: the mean divides by m once",
+                    {"mean": lambda c, G: np.ones_like(c) * G / c.shape[1] ** 2},
+                ),
+            ]
             return _judge_tape(self, case, value, wrong)
         refused = self.refuse(value, f"a row of shape (1, {m})")
         if refused is not None:
             return _tape_raised(self, value) or raised_hint(self, value) or refused
         shape = getattr(value, "shape", None)
         if shape is not None and tuple(shape) != (1, m) and m > 1:
-            return Outcome(False, f"c̄ has one entry per sample, the shape of c, (1, {m}); got {tuple(shape)} "
-                           "(G is (1, 1): spread it over the m columns, np.ones_like(c) * G / m)")
+            return Outcome(
+                False,
+                f"c̄ has one entry per sample, the shape of c, (1, {m}); got {tuple(shape)} "
+                "(G is (1, 1): spread it over the m columns, np.ones_like(c) * G / m)",
+            )
         if p.get("numbers"):
             c, G = _numbers(p)
-            slips = [(self._lost(m), np.ones_like(c) * G), (f"divided by m² = {m * m}: the mean divides by m once",
-                                                            np.ones_like(c) * G / m ** 2)]
+            slips = [
+                (self._lost(m), np.ones_like(c) * G),
+                (f"divided by m² = {m * m}: the mean divides by m once", np.ones_like(c) * G / m**2),
+            ]
             if m == 1:
                 slips = []
             return without_echo(numeric(self, value, np.ones_like(c) * G / m, "c̄", slips=slips))
         c, G, truth = _mean_problem(m)
         G = sp.Matrix(G)
-        slips = [(self._lost(m), lambda: sp.ones(1, m) * G[0, 0]),
-                 (f"divided by m² = {m * m}: the mean divides by m once", lambda: sp.ones(1, m) * G[0, 0] / m ** 2)]
+        slips = [
+            (self._lost(m), lambda: sp.ones(1, m) * G[0, 0]),
+            (f"divided by m² = {m * m}: the mean divides by m once", lambda: sp.ones(1, m) * G[0, 0] / m**2),
+        ]
         outcome = symbolic_with_slips(self, _exact(value), truth, None, "c̄", slips)
         outcome.message = plain(outcome.message)
         return outcome

@@ -3,6 +3,7 @@
 Each takes the exercise (for its words), the decoded value and the truth, and returns an `Outcome` whose first
 line names the slip: the symbolic engine's diagnosis, or `compare`'s, or a typical slip the exercise lists.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,9 @@ def symbolic(ex, value, truth, net=None, name=None) -> Outcome:
     if isinstance(value, np.ndarray) and value.size == 1:
         value = sp.Matrix([[float(value.ravel()[0])]])
     if not isinstance(value, sp.MatrixBase):
-        return Outcome(False, f"{ex.answer[0]} gave {type(value).__name__}; expected a SymPy matrix of shape "
-                       f"{truth.shape}")
+        return Outcome(
+            False, f"{ex.answer[0]} gave {type(value).__name__}; expected a SymPy matrix of shape {truth.shape}"
+        )
     result = symbolic_check(value, truth, net=net, name=name)
     if result.ok:
         return Outcome(True, result.message)
@@ -42,8 +44,9 @@ def numeric(ex, value, reference, name, m=None, slips=()) -> Outcome:
     if refused is not None:
         return refused
     if not isinstance(value, np.ndarray):
-        return Outcome(False, f"{ex.answer[0]} gave {type(value).__name__}; expected an array of shape "
-                       f"{np.shape(reference)}")
+        return Outcome(
+            False, f"{ex.answer[0]} gave {type(value).__name__}; expected an array of shape {np.shape(reference)}"
+        )
     verdict = compare(name, value, reference, m=m, quiet=True)
     if verdict.ok:
         return Outcome(True, verdict.message)
@@ -58,15 +61,42 @@ def numeric(ex, value, reference, name, m=None, slips=()) -> Outcome:
 # it must consist of the notation's own words only (no dots, quotes or double underscores: nothing a Python
 # expression could use to reach beyond the notation).
 _INDEX_TOKENS = re.compile(r"\s+|[A-Za-z_][A-Za-z0-9_]*|\d+|[\[\]\(\)\+\-\*/=,{}]")
-_INDEX_WORDS = {"W", "b", "z", "a", "x", "y", "delta", "Delta", "omega", "lam", "dC_dW", "dC_db", "dC_dz", "dC_da",
-                "dadz", "dzda", "dada", "dzdW", "dadW", "dzdb", "gradC", "sigma", "sigma_prime", "Sum",
-                "KroneckerDelta", "Rational", "l", "L"}
+_INDEX_WORDS = {
+    "W",
+    "b",
+    "z",
+    "a",
+    "x",
+    "y",
+    "delta",
+    "Delta",
+    "omega",
+    "lam",
+    "dC_dW",
+    "dC_db",
+    "dC_dz",
+    "dC_da",
+    "dadz",
+    "dzda",
+    "dada",
+    "dzdW",
+    "dadW",
+    "dzdb",
+    "gradC",
+    "sigma",
+    "sigma_prime",
+    "Sum",
+    "KroneckerDelta",
+    "Rational",
+    "l",
+    "L",
+}
 
 
 def index_text_problem(text) -> str | None:
     """Why `text` is not an index equation the engine may read, or None when it is made of allowed words only."""
     if not isinstance(text, str):
-        return "expected a string such as \"delta[l]_k = ...\""
+        return 'expected a string such as "delta[l]_k = ..."'
     if len(text) > 400:
         return "the equation is longer than 400 characters"
     pos = 0
@@ -76,7 +106,8 @@ def index_text_problem(text) -> str | None:
             return f"the character {text[pos]!r} has no place in an index equation"
         word = match.group(0)
         if (word[0].isalpha() or word[0] == "_") and not (
-                word in _INDEX_WORDS or re.fullmatch(r"_[A-Za-z0-9]+", word) or re.fullmatch(r"[A-Za-z]", word)):
+            word in _INDEX_WORDS or re.fullmatch(r"_[A-Za-z0-9]+", word) or re.fullmatch(r"[A-Za-z]", word)
+        ):
             return f"{word!r} is not a quantity, function or index of the notation"
         pos = match.end()
     return None
