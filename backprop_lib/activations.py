@@ -1,32 +1,26 @@
 """Activation functions sigma and their derivatives sigma_prime.
 
-Elementwise activations act on each entry of z; softmax acts on each column. Every activation also knows how
-to turn dC/da into delta = dC/dz (`backward`), which for an elementwise sigma is equation (2.4),
-delta = dC/da * sigma_prime(z), and for softmax a Jacobian-vector product.
+Elementwise activations act on each entry of z; softmax acts on each column. Each activation is an object
+with the math's names: `act.sigma(z)` is sigma(z) (1.3), `act.sigma_prime(z)` is sigma'(z) (2.5), and
+`act.backward(z, a, grad_a)` turns dC/da into delta = dC/dz, which for an elementwise sigma is equation (2.4),
+delta = dC/da * sigma'(z), and for softmax a Jacobian-vector product.
 Taught in notebooks/01_forward_pass.ipynb (sigma) and notebooks/02_error_signal.ipynb (sigma_prime).
 """
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
 from .validation import check_choice
 
 
-def sigmoid(z, out=None):
+def sigmoid(z):
     """Logistic function, equation (1.3): sigma(z) = 1 / (1 + exp(-z)), without overflow.
 
-    z is clipped to [-500, 500] before exp: exp(500) is finite, and the clip only touches values where
-    sigma(z) is below 7e-218 or rounds to exactly 1, so |z| up to 1e4 and beyond gives no warning and no NaN.
-    `out` may be a preallocated array of z's shape (the training loop reuses its buffers).
+    exp(-z) overflows for z below -709, so z is raised to at least -500 first: exp(500) is finite, and the
+    change only touches values where sigma(z) is below 7e-218, so |z| up to 1e4 and beyond gives no warning and
+    no NaN. (Large positive z needs no guard: exp(-z) underflows quietly to 0 and sigma(z) to 1.)
+    A number in gives a number out.
     """
-    z = np.asarray(z, dtype=np.float64)
-    out = np.negative(z, out=np.empty_like(z) if out is None else out)
-    np.clip(out, -500.0, 500.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)
-    return out if out.ndim else out[()]  # a scalar in, a scalar out
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))
 
 
 def sigmoid_prime(z):
@@ -35,9 +29,9 @@ def sigmoid_prime(z):
     return s * (1.0 - s)
 
 
-def tanh(z, out=None):
+def tanh(z):
     """Hyperbolic tangent, an activation with values in (-1, 1)."""
-    return np.tanh(z, out=out)
+    return np.tanh(z)
 
 
 def tanh_prime(z):
@@ -46,105 +40,143 @@ def tanh_prime(z):
     return 1.0 - t * t
 
 
-def relu(z, out=None):
+def relu(z):
     """Rectified linear unit max(0, z)."""
-    return np.maximum(z, 0.0, out=out)
+    return np.maximum(z, 0.0)
 
 
 def relu_prime(z):
     """Derivative of relu: 1 where z > 0, else 0 (the value at the kink z = 0 is taken as 0)."""
-    return (np.asarray(z) > 0).astype(np.float64)
+    return np.where(np.asarray(z) > 0, 1.0, 0.0)
 
 
-def identity(z, out=None):
-    """The identity activation sigma(z) = z (a linear output layer)."""
-    if out is None:
-        return np.array(z, dtype=np.float64, copy=True)
-    np.copyto(out, z)
-    return out
+def identity(z):
+    """The identity activation sigma(z) = z (a linear output layer), as a new float array."""
+    return np.array(z, dtype=np.float64)  # np.array copies: a[l] and z[l] never share memory
 
 
 def identity_prime(z):
-    """Derivative of the identity: 1 everywhere."""
-    return np.ones_like(np.asarray(z, dtype=np.float64))
+    """Derivative of the identity: 1 everywhere, in z's shape."""
+    return np.ones(np.shape(z))
 
 
-def softmax(z, out=None):
-    """Softmax of each column: a_j = exp(z_j) / sum_k exp(z_k), shifted by the column max for stability."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
-    np.exp(e, out=e)
-    e /= e.sum(axis=0, keepdims=True)
-    return e
+def softmax(z):
+    """Softmax of each column: a_j = exp(z_j) / sum_k exp(z_k), shifted by each column's own max for stability.
+
+    The shift cancels in the ratio; taking it per column (not over the whole batch) keeps a column whose
+    entries all lie far below the other columns' finite, instead of 0/0. z is (n,) or (n, m); the column
+    maxima and sums, of shape (m,), broadcast over the n rows.
+    """
+    e = np.exp(z - np.max(z, axis=0))
+    return e / np.sum(e, axis=0)
 
 
 def softmax_jacobian(z):
     """Jacobian da_j/dz_k = a_j (delta_jk - a_k) of softmax for one sample z of shape (n,) or (n, 1)."""
-    a = softmax(np.asarray(z, dtype=np.float64).reshape(-1, 1)).ravel()
+    a = softmax(np.ravel(z))
     return np.diag(a) - np.outer(a, a)
 
 
-@dataclass(frozen=True)
 class Activation:
-    """An activation sigma with its derivative.
+    """An activation sigma with its derivative: `sigma(z)`, `sigma_prime(z, a=None)`, `backward(z, a, grad_a)`.
 
-    `f(z, out=None)` is sigma, `prime(z)` is sigma' (None for softmax, which is not elementwise), and
-    `prime_from_a(a)` computes sigma'(z) from the stored a = sigma(z) when that is cheaper (sigmoid, tanh).
+    Subclasses implement sigma and sigma_prime; `name` is the name get_activation knows it by, and `elementwise`
+    is False for softmax, which mixes the entries of a column.
     """
-    name: str
-    f: Callable
-    prime: Optional[Callable]
-    prime_from_a: Optional[Callable] = None
-    elementwise: bool = True
 
-    def sigma_prime(self, z, a=None, out=None):
-        """sigma'(z), from the stored activations a when the activation allows it (into `out` if given)."""
-        if not self.elementwise:
-            raise ValueError(f"{self.name} is not elementwise: use backward(z, a, grad_a), not sigma_prime")
-        if a is not None and self.prime_from_a is not None:
-            return self.prime_from_a(a, out)
-        if out is None:
-            return self.prime(z)
-        out[...] = self.prime(z)
-        return out
+    name = "activation"
+    elementwise = True
+
+    def sigma(self, z):
+        """sigma(z), equation (1.3) for the sigmoid."""
+        raise NotImplementedError
+
+    def sigma_prime(self, z, a=None):
+        """sigma'(z); a = sigma(z) may be given when sigma' is cheaper from it (sigmoid, tanh, relu)."""
+        raise NotImplementedError
 
     def backward(self, z, a, grad_a):
         """Turn grad_a = dC/da into delta = dC/dz, column by column.
 
-        Elementwise sigma, equation (2.4): delta = grad_a * sigma'(z).
-        Softmax: delta = J^T grad_a with J = diag(a) - a a^T, i.e. delta = a * (grad_a - sum_j a_j grad_a_j).
+        Elementwise sigma, equation (2.4): delta = grad_a * sigma'(z). Softmax overrides this.
         """
-        if self.elementwise:
-            return grad_a * self.sigma_prime(z, a)
-        return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+        return grad_a * self.sigma_prime(z, a)
+
+    f = property(lambda self: self.sigma)  # TEMP alias (notebooks)
+    prime = property(lambda self: self.sigma_prime)  # TEMP alias (notebooks)
+
+    def __repr__(self):
+        return f"get_activation({self.name!r})"
 
 
-def _sigmoid_prime_from_a(a, out=None):
-    # sigma' = a (1 - a), equation (2.5), from the stored activations: two passes, no exp
-    out = np.subtract(1.0, a, out=out)
-    out *= a
-    return out
+class Sigmoid(Activation):
+    """The logistic function (1.3) with sigma' = sigma (1 - sigma) (2.5)."""
+
+    name = "sigmoid"
+
+    def sigma(self, z):
+        return sigmoid(z)
+
+    def sigma_prime(self, z, a=None):
+        """sigma'(z) (2.5); from the stored a = sigma(z) it is a (1 - a): no exp."""
+        return sigmoid_prime(z) if a is None else a * (1.0 - a)
 
 
-def _tanh_prime_from_a(a, out=None):
-    # tanh' = 1 - a^2 from the stored activations
-    out = np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
+class Tanh(Activation):
+    """tanh with tanh' = 1 - tanh^2."""
+
+    name = "tanh"
+
+    def sigma(self, z):
+        return tanh(z)
+
+    def sigma_prime(self, z, a=None):
+        return tanh_prime(z) if a is None else 1.0 - a * a
 
 
-def _relu_prime_from_a(a, out=None):
-    # relu' = 1 where a > 0 (a = relu(z) > 0 exactly where z > 0)
-    return np.greater(a, 0.0, out=np.empty(np.shape(a)) if out is None else out, casting="unsafe")
+class ReLU(Activation):
+    """max(0, z) with relu' = 1 where z > 0, else 0 (0 at the kink)."""
+
+    name = "relu"
+
+    def sigma(self, z):
+        return relu(z)
+
+    def sigma_prime(self, z, a=None):
+        # a = relu(z) > 0 exactly where z > 0
+        return relu_prime(z if a is None else a)
 
 
-ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, _sigmoid_prime_from_a),
-    "tanh": Activation("tanh", tanh, tanh_prime, _tanh_prime_from_a),
-    "relu": Activation("relu", relu, relu_prime, _relu_prime_from_a),
-    "identity": Activation("identity", identity, identity_prime),
-    "softmax": Activation("softmax", softmax, None, elementwise=False),
-}
+class Identity(Activation):
+    """sigma(z) = z with sigma' = 1 (a linear output layer)."""
+
+    name = "identity"
+
+    def sigma(self, z):
+        return identity(z)
+
+    def sigma_prime(self, z, a=None):
+        return identity_prime(z)
+
+
+class Softmax(Activation):
+    """Softmax over each column; not elementwise, so it has no sigma' of its own, only backward (a Jacobian)."""
+
+    name = "softmax"
+    elementwise = False
+
+    def sigma(self, z):
+        return softmax(z)
+
+    def sigma_prime(self, z, a=None):
+        raise ValueError("softmax is not elementwise: use backward(z, a, grad_a), not sigma_prime")
+
+    def backward(self, z, a, grad_a):
+        """delta = J^T grad_a with J = diag(a) - a a^T, i.e. delta = a * (grad_a - sum_j a_j grad_a_j), per column."""
+        return a * (grad_a - np.sum(a * grad_a, axis=0))  # the (m,) column sums broadcast over the rows
+
+
+ACTIVATIONS = {act.name: act for act in (Sigmoid(), Tanh(), ReLU(), Identity(), Softmax())}
 
 
 def get_activation(name):

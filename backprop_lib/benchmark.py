@@ -5,6 +5,7 @@ batched step cannot avoid (W[l] @ A[l-1], W[l+1].T @ Delta[l+1], Delta[l] @ A[l-
 outputs: no step can be faster, so batched / floor says how much the rest of the step costs.
 Used by benchmarks/bench_backprop.py (the full table) and notebooks/05_batching.ipynb (the plot).
 """
+
 import time
 
 import numpy as np
@@ -44,11 +45,12 @@ def step_functions(net, X, Y, eta=1e-3):
 
     eta is small so that repeating the step thousands of times leaves the network in its working range.
     """
+
     def per_sample():
-        net._update(net._backprop_per_sample(X, Y), eta)
+        net.update(net.gradients(X, Y, method="per_sample", check=False), eta)
 
     def batched():
-        net._train_batch(X, Y, eta)
+        net.train_step(X, Y, eta, check=False)
 
     L, m = net.L, X.shape[1]
     rng = np.random.default_rng(1)
@@ -69,8 +71,9 @@ def step_functions(net, X, Y, eta=1e-3):
     return {"per_sample": per_sample, "batched": batched, "floor": floor}
 
 
-def time_step(sizes, m, methods=("per_sample", "batched", "floor"), clock=time.perf_counter, min_seconds=0.05,
-              repeats=7):
+def time_step(
+    sizes, m, methods=("per_sample", "batched", "floor"), clock=time.perf_counter, min_seconds=0.05, repeats=7
+):
     """Median seconds of one training step for each method, on a fresh problem of the given sizes and batch m."""
     net, X, Y = make_problem(sizes, m)
     fns = step_functions(net, X, Y)

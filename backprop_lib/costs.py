@@ -5,8 +5,9 @@ For a batch of m samples (columns) the cost is the mean of the per-sample costs,
 where the weight and bias gradients are formed (equations (5.4) and (5.5)).
 Taught in notebooks/02_error_signal.ipynb; the cross-entropy comparison in notebooks/06_training_mnist.ipynb.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -42,46 +43,80 @@ def cross_entropy_grad(A, Y):
 
 def log_likelihood(A, Y):
     """Log-likelihood cost for a softmax output: C = -1/m sum_x sum_j y_j ln a_j (y one-hot)."""
-    return -np.sum(Y * np.log(np.clip(A, EPS, 1.0))) / A.shape[1]
+    return -np.sum(Y * np.log(np.maximum(A, EPS))) / A.shape[1]
 
 
 def log_likelihood_grad(A, Y):
     """Per-sample gradient of the log-likelihood: nabla_a C_x = -y / a."""
-    return -Y / np.clip(A, EPS, 1.0)
+    return -Y / np.maximum(A, EPS)
 
 
 @dataclass(frozen=True)
 class Cost:
-    """A cost with its value, its per-sample gradient, and the output activation for which delta^L simplifies.
+    """A cost: its name, the functions C(A, Y) and nabla_a C_x(A, Y), and the output activation that simplifies it.
 
-    `simplifies_with` names the output activation whose sigma' cancels against the cost's gradient, so that
-    delta^L = a^L - y (equation (2.8) for cross-entropy with sigmoid, log-likelihood with softmax,
-    quadratic with identity).
+    Call it through `value(A, Y)`, `grad_a(A, Y)` and `delta_L(Z, A, Y, activation)`, which check the shapes
+    (and the targets of the logarithmic costs) before the formula runs. `simplifies_with` names the output
+    activation whose sigma' cancels against the cost's gradient, so that delta^L = a^L - y (equation (2.8) for
+    cross-entropy with sigmoid, log-likelihood with softmax, quadratic with identity).
     """
+
     name: str
-    value: Callable
-    grad_a: Callable
-    simplifies_with: Optional[str] = None
+    fn: Callable
+    grad_fn: Callable
+    simplifies_with: str | None = None
     targets_in_unit_interval: bool = False
+
+    def check_targets(self, Y):
+        """Raise ValueError if the cost takes logarithms (cross-entropy, log-likelihood) and Y leaves [0, 1]."""
+        if self.targets_in_unit_interval and (np.min(Y) < 0 or np.max(Y) > 1):
+            raise ValueError(
+                f"the {self.name} cost needs targets in [0, 1]; Y spans "
+                f"[{np.min(Y) + 0:g}, {np.max(Y) + 0:g}] (pass one-hot targets, not labels)"
+            )
+
+    def check(self, A, Y):
+        """Raise ValueError unless A and Y are (n_L, m) arrays of the same shape with targets the cost accepts."""
+        shape_A, shape_Y = np.shape(A), np.shape(Y)
+        if len(shape_A) != 2 or shape_A != shape_Y or shape_A[1] == 0:
+            raise ValueError(
+                f"{self.name} cost: A and Y must be (n_L, m) batches of the same shape with m >= 1, "
+                f"got {shape_A} and {shape_Y}"
+            )
+        self.check_targets(Y)
+
+    def value(self, A, Y):
+        """The cost C averaged over the m columns of A and Y (equation (2.1) for the quadratic cost)."""
+        self.check(A, Y)
+        return float(self.fn(A, Y))
+
+    def grad_a(self, A, Y):
+        """nabla_a C_x column by column (no 1/m: the per-sample gradient), (n_L, m) like A."""
+        self.check(A, Y)
+        return self.grad_fn(A, Y)
 
     def delta_L(self, Z, A, Y, activation):
         """Output error delta^L = dC_x/dz^L for every column, equations (2.4) and (2.8).
 
         The general rule is delta^L = nabla_a C_x * sigma'(z^L) (a Jacobian product for softmax); for the
-        matched pair it is computed directly as a^L - y, which is exact and cannot overflow.
+        matched pair it is computed directly as a^L - y, which is exact and cannot overflow: with a saturated
+        sigmoid, a^L rounds to 1, sigma'(z^L) to 0, and the general rule would give delta^L = 0.
         """
         activation = get_activation(activation)
         if activation.name == self.simplifies_with:
+            self.check(A, Y)
             return A - Y
         return activation.backward(Z, A, self.grad_a(A, Y))
 
 
 COSTS = {
     "quadratic": Cost("quadratic", quadratic, quadratic_grad, simplifies_with="identity"),
-    "cross_entropy": Cost("cross_entropy", cross_entropy, cross_entropy_grad, simplifies_with="sigmoid",
-                          targets_in_unit_interval=True),
-    "log_likelihood": Cost("log_likelihood", log_likelihood, log_likelihood_grad, simplifies_with="softmax",
-                           targets_in_unit_interval=True),
+    "cross_entropy": Cost(
+        "cross_entropy", cross_entropy, cross_entropy_grad, simplifies_with="sigmoid", targets_in_unit_interval=True
+    ),
+    "log_likelihood": Cost(
+        "log_likelihood", log_likelihood, log_likelihood_grad, simplifies_with="softmax", targets_in_unit_interval=True
+    ),
 }
 
 

@@ -15,14 +15,16 @@ derivative that SymPy takes of a symbolic network whose cost is built from the s
 hand-written derivative instead, it says whether (and how) the hand derivation is wrong.
 Taught in notebooks/06_training_mnist.ipynb.
 """
+
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .costs import COSTS, Cost
+from .symbolic.network import sigma, sigma_prime, sigmoid
+from .validation import check_real
 
 __all__ = ["SympyCost", "cost_from_sympy", "output_error_expr", "prove_output_error"]
 
@@ -35,46 +37,56 @@ _PROBE_Y = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
 class SympyCost(Cost):
     """A Cost made from a SymPy expression c(a, y) of one output neuron: value and grad_a are lambdified.
 
-    Besides the Cost fields (name, value, grad_a, ...) it keeps the SymPy side: `expr` = c(a, y),
+    Besides the Cost fields (name, fn, grad_fn, ...) it keeps the SymPy side: `expr` = c(a, y),
     `grad_expr` = dc/da (by sympy.diff), the symbols `a` and `y` (real), and `clip` (if set, a is clipped to
     [clip, 1 - clip] before c and dc/da are evaluated numerically, as backprop_lib.costs does for logarithms).
     """
+
     expr: sp.Expr = None
     grad_expr: sp.Expr = None
     a: sp.Symbol = None
     y: sp.Symbol = None
-    clip: Optional[float] = None
+    clip: float | None = None
 
     def __repr__(self):
         return f"SympyCost({self.name!r}: c(a, y) = {self.expr}, dc/da = {self.grad_expr})"
 
     def _repr_latex_(self):
         a, y = sp.latex(self.a), sp.latex(self.y)
-        return (rf"$\text{{{self.name.replace('_', ' ')}:}}\quad c({a}, {y}) = {sp.latex(self.expr)}"
-                rf",\qquad \frac{{\partial c}}{{\partial {a}}} = {sp.latex(self.grad_expr)}$")
+        return (
+            rf"$\text{{{self.name.replace('_', ' ')}:}}\quad c({a}, {y}) = {sp.latex(self.expr)}"
+            rf",\qquad \frac{{\partial c}}{{\partial {a}}} = {sp.latex(self.grad_expr)}$"
+        )
 
 
 def _real_symbol(what, s):
     if not isinstance(s, sp.Symbol):
-        raise ValueError(f"{what} must be a SymPy Symbol, e.g. a, y = sp.symbols('a y', real=True); "
-                         f"got {type(s).__name__} {s!r}")
+        raise ValueError(
+            f"{what} must be a SymPy Symbol, e.g. a, y = sp.symbols('a y', real=True); got {type(s).__name__} {s!r}"
+        )
     return sp.Symbol(s.name, real=True)
 
 
 def _as_scalar_expr(expr, what="expr"):
     if isinstance(expr, (sp.MatrixBase, np.ndarray, list, tuple)):
-        raise ValueError(f"{what} must be ONE scalar SymPy expression c(a, y): the cost of one output neuron "
-                         "for one sample (the package sums it over the neurons and averages it over the samples); "
-                         f"got a {type(expr).__name__}")
+        raise ValueError(
+            f"{what} must be ONE scalar SymPy expression c(a, y): the cost of one output neuron "
+            "for one sample (the package sums it over the neurons and averages it over the samples); "
+            f"got a {type(expr).__name__}"
+        )
     try:
         expr = sp.sympify(expr, strict=True)
     except (sp.SympifyError, TypeError) as exc:
         raise ValueError(f"{what} must be a SymPy expression in the symbols a and y, got {expr!r} ({exc})") from None
     if not isinstance(expr, sp.Expr):
-        raise ValueError(f"{what} must be a SymPy expression in the symbols a and y, got {type(expr).__name__} {expr!r}")
+        raise ValueError(
+            f"{what} must be a SymPy expression in the symbols a and y, got {type(expr).__name__} {expr!r}"
+        )
     if expr.has(sp.Derivative, sp.Integral) or expr.atoms(AppliedUndef):
-        raise ValueError(f"{what} must be an explicit formula in a and y, without undefined functions, "
-                         f"derivatives or integrals; got {expr}")
+        raise ValueError(
+            f"{what} must be an explicit formula in a and y, without undefined functions, "
+            f"derivatives or integrals; got {expr}"
+        )
     return expr
 
 
@@ -83,8 +95,10 @@ def _rename(expr, a, y, a_real, y_real, what):
     names = {a.name: a_real, y.name: y_real}
     extra = sorted(s.name for s in expr.free_symbols if s.name not in names)
     if extra:
-        raise ValueError(f"{what} may only contain the symbols {a.name} and {y.name}; it also has "
-                         f"{', '.join(extra)} (give constants numbers, e.g. expr.subs(eps, sp.Rational(1, 10)))")
+        raise ValueError(
+            f"{what} may only contain the symbols {a.name} and {y.name}; it also has "
+            f"{', '.join(extra)} (give constants numbers, e.g. expr.subs(eps, sp.Rational(1, 10)))"
+        )
     return expr.xreplace({s: names[s.name] for s in expr.free_symbols})
 
 
@@ -105,12 +119,14 @@ def cost_from_sympy(expr, a, y, name="custom", clip=None):
     a_real, y_real = _real_symbol("a", a), _real_symbol("y", y)
     if a.name == y.name:
         raise ValueError(f"a and y must be two different symbols, got {a.name!r} twice")
-    if clip is not None and not (np.isfinite(clip) and 0 < clip < 0.5):
+    if clip is not None and check_real("clip", clip, positive=True) >= 0.5:
         raise ValueError(f"clip must be None or a small positive number below 0.5 (e.g. 1e-15), got {clip!r}")
     expr = _as_scalar_expr(expr)
     if not any(s.name == a.name for s in expr.free_symbols):
-        raise ValueError(f"the cost {expr} does not depend on {a.name}, the output activation: its derivative "
-                         f"dc/d{a.name} is 0, so delta^L = 0 and the network would never learn")
+        raise ValueError(
+            f"the cost {expr} does not depend on {a.name}, the output activation: its derivative "
+            f"dc/d{a.name} is 0, so delta^L = 0 and the network would never learn"
+        )
     expr = _rename(expr, a, y, a_real, y_real, "the cost")
     grad = sp.diff(expr, a_real)
     if grad.has(sp.Derivative):
@@ -122,8 +138,9 @@ def cost_from_sympy(expr, a, y, name="custom", clip=None):
         A = np.asarray(A, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
         if A.ndim != 2 or A.shape != Y.shape:
-            raise ValueError(f"{name} cost: A and Y must be (n_L, m) batches of the same shape, "
-                             f"got {A.shape} and {Y.shape}")
+            raise ValueError(
+                f"{name} cost: A and Y must be (n_L, m) batches of the same shape, got {A.shape} and {Y.shape}"
+            )
         if clip is not None:
             A = np.clip(A, clip, 1.0 - clip)
         return A, Y
@@ -142,16 +159,21 @@ def cost_from_sympy(expr, a, y, name="custom", clip=None):
         try:
             probe_v = np.broadcast_to(value_f(_PROBE_A, _PROBE_Y), _PROBE_A.shape)
             probe_g = np.broadcast_to(grad_f(_PROBE_A, _PROBE_Y), _PROBE_A.shape)
-            finite = (np.all(np.isfinite(probe_v)) and np.all(np.isfinite(probe_g))
-                      and not np.iscomplexobj(probe_v) and not np.iscomplexobj(probe_g))
+            finite = (
+                np.all(np.isfinite(probe_v))
+                and np.all(np.isfinite(probe_g))
+                and not np.iscomplexobj(probe_v)
+                and not np.iscomplexobj(probe_g)
+            )
         except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ValueError(f"the cost {expr} cannot be evaluated with numpy: {exc}") from None
     if not finite:
-        raise ValueError(f"the cost c = {expr} or its derivative dc/da = {grad} is not a finite real number for "
-                         "some a in (0, 1) and y in {0, 1} (sigmoid outputs and one-hot targets): "
-                         f"check the formula (a log of 0? a square root of a negative number?)")
-    return SympyCost(name=name, value=value, grad_a=grad_a, expr=expr, grad_expr=grad, a=a_real, y=y_real,
-                     clip=clip)
+        raise ValueError(
+            f"the cost c = {expr} or its derivative dc/da = {grad} is not a finite real number for "
+            "some a in (0, 1) and y in {0, 1} (sigmoid outputs and one-hot targets): "
+            f"check the formula (a log of 0? a square root of a negative number?)"
+        )
+    return SympyCost(name=name, fn=value, grad_fn=grad_a, expr=expr, grad_expr=grad, a=a_real, y=y_real, clip=clip)
 
 
 def _check_cost(cost):
@@ -167,13 +189,26 @@ def output_error_expr(cost, z, y, grad=None, activation="sigmoid"):
     one sympy.diff derived). activation: "sigmoid" (kept as an atom, as in backprop_lib.symbolic), "tanh" or None
     (an undefined sigma, so the statement holds for every activation).
     """
-    from .symbolic.network import SymbolicNetwork
-
     cost = _check_cost(cost)
-    g = cost.grad_expr if grad is None else _rename(_as_scalar_expr(grad, "grad"), cost.a, cost.y, cost.a, cost.y,
-                                                    "the derivative")
-    helper = SymbolicNetwork([1, 1], activation=activation)  # only for its sigma and sigma' of one expression
-    return g.xreplace({cost.a: helper.sigma_f(z), cost.y: y}) * helper.sigma_prime_f(z)
+    g = (
+        cost.grad_expr
+        if grad is None
+        else _rename(_as_scalar_expr(grad, "grad"), cost.a, cost.y, cost.a, cost.y, "the derivative")
+    )
+    sigma_z, sigma_prime_z = _sigma_and_sigma_prime(activation, z)
+    return g.xreplace({cost.a: sigma_z, cost.y: y}) * sigma_prime_z
+
+
+def _sigma_and_sigma_prime(activation, z):
+    """sigma(z) and sigma'(z) in the atoms of backprop_lib.symbolic, so they match what sympy.diff produces there."""
+    if activation is None:
+        return sigma(z), sigma_prime(z)  # undefined sigma: the statement holds for every activation
+    if activation == "sigmoid":
+        s = sigmoid(z)
+        return s, s * (1 - s)  # (2.5)
+    if activation == "tanh":
+        return sp.tanh(z), 1 - sp.tanh(z) ** 2
+    raise ValueError(f"activation must be None, 'sigmoid' or 'tanh', got {activation!r}")
 
 
 def prove_output_error(cost, sizes=(2, 3, 2), activation="sigmoid", grad=None):
@@ -190,16 +225,18 @@ def prove_output_error(cost, sizes=(2, 3, 2), activation="sigmoid", grad=None):
     from .symbolic import SymbolicNetwork, check
 
     cost = _check_cost(cost)
-    net = SymbolicNetwork(list(sizes), activation=activation, cost="generic", samples=1)
+    net = SymbolicNetwork(list(sizes), activation=activation, cost="generic", m=1)
     L, n_L = net.L, net.sizes[-1]
     fresh = [sp.Dummy(f"zeta{j}") for j in range(n_L)]
     C = sum(cost.expr.xreplace({cost.a: net.sigma_f(fresh[j]), cost.y: net.y[j, 0]}) for j in range(n_L))
     back = {fresh[j]: net.z[L][j, 0] for j in range(n_L)}
     truth = sp.Matrix(n_L, 1, lambda j, _: sp.diff(C, fresh[j]).xreplace(back))
-    candidate = sp.Matrix(n_L, 1, lambda j, _: output_error_expr(cost, net.z[L][j, 0], net.y[j, 0], grad=grad,
-                                                                 activation=activation))
+    candidate = sp.Matrix(
+        n_L, 1, lambda j, _: output_error_expr(cost, net.z[L][j, 0], net.y[j, 0], grad=grad, activation=activation)
+    )
     which = "SymPy's" if grad is None else "the hand-written"
-    statement = (r"\left.\frac{\partial c}{\partial a}\right|_{a = a^{L}} \odot \sigma'(z^{L})"
-                 rf"\quad\text{{({which} }}\tfrac{{\partial c}}{{\partial a}}\text{{, cost {cost.name.replace('_', ' ')})}}")
-    return check(candidate, truth, name=r"\delta^{L} = \frac{\partial C}{\partial z^{L}}", net=net,
-                 statement=statement)
+    statement = (
+        r"\left.\frac{\partial c}{\partial a}\right|_{a = a^{L}} \odot \sigma'(z^{L})"
+        rf"\quad\text{{({which} }}\tfrac{{\partial c}}{{\partial a}}\text{{, cost {cost.name.replace('_', ' ')})}}"
+    )
+    return check(candidate, truth, name=r"\delta^{L} = \frac{\partial C}{\partial z^{L}}", net=net, statement=statement)

@@ -15,13 +15,25 @@ data/README.md); its SHA-256 lives in data/mnist_5k.npz.sha256, the one source o
 from __future__ import annotations
 
 import hashlib
-import numbers
+import os
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["MNIST", "ToyData", "DATA_DIR", "MNIST_PATH", "load_mnist", "load_mnist_arrays", "one_hot", "xor", "two_moons"]
+from .validation import check_int, check_labels, check_real, check_seed
+
+__all__ = [
+    "MNIST",
+    "ToyData",
+    "DATA_DIR",
+    "MNIST_PATH",
+    "load_mnist",
+    "load_mnist_arrays",
+    "one_hot",
+    "xor",
+    "two_moons",
+]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MNIST_PATH = DATA_DIR / "mnist_5k.npz"
@@ -53,36 +65,6 @@ class ToyData(NamedTuple):
     Y: np.ndarray
 
 
-# --------------------------------------------------------------------------------------------- validation
-def _check_int(name: str, value, minimum: int | None = None) -> int:
-    """Return value as int, or raise ValueError if it is not an integer (bool excluded) at least `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_labels(labels, n_classes: int, name: str = "labels") -> np.ndarray:
-    """Return labels as an int64 1-D array, or raise ValueError naming what is wrong."""
-    arr = np.asarray(labels)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of m integer labels, got shape {arr.shape}")
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise ValueError(f"{name} must hold integers 0..{n_classes - 1}, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating):
-        bad = ~np.isfinite(arr) | (arr != np.round(arr))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name} must be integers, but {name}[{i}] = {arr[i].item()!r}")
-    out = arr.astype(np.int64)
-    outside = (out < 0) | (out >= n_classes)
-    if outside.any():
-        i = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"{name} must lie in 0..{n_classes - 1}, but {name}[{i}] = {out[i]}")
-    return out
-
-
 # ------------------------------------------------------------------------------------------------ one_hot
 def one_hot(labels, n_classes: int = 10) -> np.ndarray:
     """One-hot targets with samples as columns: Y[c, i] = 1 when labels[i] == c, else 0.
@@ -90,8 +72,8 @@ def one_hot(labels, n_classes: int = 10) -> np.ndarray:
     Shapes: labels (m,) integers in 0..n_classes-1  ->  Y (n_classes, m) float64, each column summing to 1.
     Used for the targets y of the cost in notebooks 02, 05 and 06.
     """
-    n_classes = _check_int("n_classes", n_classes, minimum=1)
-    y = _check_labels(labels, n_classes)
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    y = check_labels("labels", labels, n_classes)
     Y = np.zeros((n_classes, y.size))
     Y[y, np.arange(y.size)] = 1.0
     return Y
@@ -117,18 +99,15 @@ def two_moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> ToyData:
     ceil(m/2) points and class 1 floor(m/2).  Shapes: X (2, m), y (m,) int labels, Y (2, m) one-hot.
     Not linearly separable, so a hidden layer is needed (notebooks 04 and 06).
     """
-    m = _check_int("m", m, minimum=2)
-    seed = _check_int("seed", seed, minimum=0)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    m = check_int("m", m, minimum=2)
+    seed = check_seed("seed", seed)
+    noise = check_real("noise", noise, minimum=0.0)
     rng = np.random.default_rng(seed)
     m0 = (m + 1) // 2
     m1 = m - m0
     t0 = np.linspace(0.0, np.pi, m0)
     t1 = np.linspace(0.0, np.pi, m1)
-    X = np.concatenate(
-        [np.stack([np.cos(t0), np.sin(t0)]), np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])], axis=1
-    )
+    X = np.concatenate([np.stack([np.cos(t0), np.sin(t0)]), np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])], axis=1)
     y = np.concatenate([np.zeros(m0, dtype=np.int64), np.ones(m1, dtype=np.int64)])
     X = X + noise * rng.standard_normal(X.shape)
     order = rng.permutation(m)
@@ -158,13 +137,22 @@ def expected_sha256() -> str:
 def load_mnist_arrays(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """All 5,000 shipped digits after checking the file's SHA-256: images uint8 (5000, 28, 28), labels int64 (5000,).
 
-    The file is read with allow_pickle=False, so it can never run code.
+    The file is read with allow_pickle=False, so it can never run code. A file that cannot be read raises
+    PermissionError naming it.
     """
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be None (the shipped file) or a file path, got {path!r} ({type(path).__name__})")
     path = MNIST_PATH if path is None else Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file {path} not found; {_REBUILD}")
     expected = expected_sha256()
-    actual = _sha256_file(path)
+    try:
+        actual = _sha256_file(path)
+    except PermissionError as exc:
+        raise PermissionError(
+            f"path: the MNIST file {path} exists but cannot be read ({exc.strerror}); "
+            "give the user read permission, e.g. `chmod a+r` on it"
+        ) from None
     if actual != expected:
         raise ValueError(
             f"MNIST file {path} is corrupted or not the shipped version: SHA-256 {actual}, "
@@ -176,7 +164,7 @@ def load_mnist_arrays(path: str | Path | None = None) -> tuple[np.ndarray, np.nd
         images, labels = npz["images"], npz["labels"]
     if images.shape != (N_MNIST, 28, 28) or images.dtype != np.uint8:
         raise ValueError(f"images must be uint8 (5000, 28, 28), got {images.dtype} {images.shape}")
-    return images, _check_labels(labels, N_DIGITS)
+    return images, check_labels("labels", labels, N_DIGITS)
 
 
 def _stratified_split(y: np.ndarray, n_train: int, n_test: int, rng: np.random.Generator):
@@ -215,9 +203,9 @@ def load_mnist(seed: int = 0, n_train: int = 4000, n_test: int = 1000, path: str
     Used in notebooks 05 and 06.  A missing file raises FileNotFoundError and a corrupted one ValueError, both
     saying how to rebuild it.
     """
-    seed = _check_int("seed", seed, minimum=0)
-    n_train = _check_int("n_train", n_train, minimum=1)
-    n_test = _check_int("n_test", n_test, minimum=1)
+    seed = check_seed("seed", seed)
+    n_train = check_int("n_train", n_train, minimum=1)
+    n_test = check_int("n_test", n_test, minimum=1)
     if n_train + n_test > N_MNIST:
         raise ValueError(f"n_train + n_test must be at most {N_MNIST}, got {n_train} + {n_test} = {n_train + n_test}")
     images, labels = load_mnist_arrays(path)

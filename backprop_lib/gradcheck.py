@@ -9,16 +9,20 @@ tiny entry cannot hide or fake an error:
 
 Taught in notebooks/03_recursion.ipynb; used by the tests of every backward form.
 """
+
 from dataclasses import dataclass
-from typing import List
 
 import numpy as np
 
-from .feedback import Verdict
+from .network import METHODS
+from .validation import as_gradient_lists, check_choice, check_real
+from .verdict import Verdict
 
 # Thresholds for the report: below OK the gradients agree; up to SUSPICIOUS they may be kinks (relu) or
 # round-off in a badly scaled net; above it a formula is wrong.
 OK, SUSPICIOUS = 1e-7, 1e-4
+# The floor of the denominator of the relative error: two gradients that both vanish agree.
+FLOOR = 1e-8
 
 
 def relative_error(x, y):
@@ -29,20 +33,18 @@ def relative_error(x, y):
         raise ValueError(f"relative_error: shapes differ, {x.shape} vs {y.shape}")
     if x.size == 0:
         return 0.0
-    return float(np.max(np.abs(x - y)) / max(1e-8, np.max(np.abs(x)) + np.max(np.abs(y))))
+    return float(np.max(np.abs(x - y)) / max(FLOOR, np.max(np.abs(x)) + np.max(np.abs(y))))
 
 
 def numerical_gradients(net, X, Y, eps=1e-5):
     """Central-difference estimate of dC/dW[l] and dC/db[l] for every parameter of `net` (3.7).
 
     Costs 2 forward passes per parameter: meant for small networks. Returns (dW, db), padded lists.
+    Each parameter is put back exactly as it was after its two costs are taken.
     """
-    X, Y = net.check_batch(X, Y)
+    eps = check_real("eps", eps, positive=True)
     net.check_parameters()
-
-    def cost():
-        return net.cost.value(net._forward(X).a[net.L], Y)
-
+    X, Y = net.check_batch(X, Y)
     grads = {"W": [None], "b": [None]}
     for l in range(1, net.L + 1):
         for kind, param in (("W", net.W[l]), ("b", net.b[l])):
@@ -50,11 +52,17 @@ def numerical_gradients(net, X, Y, eps=1e-5):
             for idx in np.ndindex(param.shape):
                 saved = param[idx]
                 param[idx] = saved + eps
-                c_plus = cost()
-                param[idx] = saved - eps
-                c_minus = cost()
+                with np.errstate(over="ignore"):  # a cost that overflows is reported below
+                    c_plus = net.cost_value(X, Y, check=False)
+                    param[idx] = saved - eps
+                    c_minus = net.cost_value(X, Y, check=False)
+                    g[idx] = (c_plus - c_minus) / (2.0 * eps)
                 param[idx] = saved
-                g[idx] = (c_plus - c_minus) / (2.0 * eps)
+            if not np.all(np.isfinite(g)):
+                raise ValueError(
+                    f"the numerical gradient of {kind}[{l}] (layer {l}) is not finite: the cost "
+                    "overflows near these parameters"
+                )
             grads[kind].append(g)
     return grads["W"], grads["b"]
 
@@ -62,7 +70,8 @@ def numerical_gradients(net, X, Y, eps=1e-5):
 @dataclass
 class GradCheckReport(Verdict):
     """One row per parameter array: its name, shape and relative error; .ok when all are below the tolerance."""
-    rows: List[tuple] = None
+
+    rows: list[tuple] = None
     max_error: float = 0.0
     tolerance: float = OK
 
@@ -80,30 +89,57 @@ class GradCheckReport(Verdict):
         print(str(self))
 
 
+def _as_gradient(name, value, shape):
+    # one array of the gradients under test, as float64 of the expected shape, or a clear ValueError
+    if value is None:
+        raise ValueError(f"{name}: expected an array of shape {shape}, got None (a missing return?)")
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name}: expected real numbers, got complex values")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected an array of shape {shape}, got {type(value).__name__}") from None
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
+    return arr
+
+
 def gradient_check(net, X, Y, grads=None, method="batched", eps=1e-5, tolerance=OK):
     """Compare backprop's gradients (or `grads`, e.g. a student's) with central differences, equation (3.7).
 
     `grads` may be a Gradients object or a (dW, db) pair of padded lists. Returns a GradCheckReport that
-    prints a table a student can read: one row per W[l] and b[l], the relative error and a verdict.
+    prints a table a student can read: one row per W[l] and b[l], the relative error and a verdict. A gradient
+    holding NaN or inf fails the check (its error is inf). Bad arguments raise ValueError before any work.
     """
+    check_choice("method", method, METHODS)
+    tolerance = check_real("tolerance", tolerance, positive=True)  # eps: checked by numerical_gradients
+    net.check_parameters()
+    X, Y = net.check_batch(X, Y)
     if grads is None:
-        grads = net.gradients(X, Y, method=method)
-    dW, db = (grads.dW, grads.db) if hasattr(grads, "dW") else grads
-    num_dW, num_db = numerical_gradients(net, X, Y, eps=eps)
-    rows = []
+        grads = net.gradients(X, Y, method=method, check=False)
+    dW, db = as_gradient_lists(grads, net.L)
+    ours = []  # (name, array) in the order of the report: dW[1], db[1], dW[2], ...
     for l in range(1, net.L + 1):
-        for name, ours, num in ((f"dW[{l}]", dW[l], num_dW[l]), (f"db[{l}]", db[l], num_db[l])):
-            ours = np.asarray(ours, dtype=np.float64)
-            if ours.shape != num.shape:
-                raise ValueError(f"{name} (layer {l}): expected shape {num.shape}, got {ours.shape}")
-            rows.append((name, num.shape, relative_error(ours, num)))
+        ours.append((f"dW[{l}]", _as_gradient(f"dW[{l}] (layer {l})", dW[l], net.W[l].shape)))
+        ours.append((f"db[{l}]", _as_gradient(f"db[{l}] (layer {l})", db[l], net.b[l].shape)))
+    num_dW, num_db = numerical_gradients(net, X, Y, eps=eps)
+    numeric = [g for l in range(1, net.L + 1) for g in (num_dW[l], num_db[l])]
+    rows = [
+        (name, num.shape, relative_error(g, num) if np.all(np.isfinite(g)) else np.inf)
+        for (name, g), num in zip(ours, numeric)
+    ]
+    broken = [name for name, _, err in rows if err == np.inf]
     worst = max(rows, key=lambda r: r[2])
     ok = worst[2] < tolerance
     if ok:
         message = f"gradient check passed: max relative error {worst[2]:.1e} < {tolerance:.0e}"
+    elif broken:
+        message = f"gradient check FAILED: {', '.join(broken)} holds NaN or inf; the first wrong layer is where to look"
     else:
-        message = (f"gradient check FAILED: {worst[0]} has relative error {worst[2]:.1e} "
-                   f"(tolerance {tolerance:.0e}); the first wrong layer is where to look")
+        message = (
+            f"gradient check FAILED: {worst[0]} has relative error {worst[2]:.1e} "
+            f"(tolerance {tolerance:.0e}); the first wrong layer is where to look"
+        )
         first_bad = next(r for r in rows if r[2] >= tolerance)
         if first_bad is not worst:
             message += f"; first failing: {first_bad[0]}"

@@ -4,22 +4,23 @@
 
 Taught in notebooks/06_training_mnist.ipynb.
 """
+
 import time
 from dataclasses import dataclass, field
-from typing import List
 
 import numpy as np
 
-from .validation import check_positive_int
+from .validation import check_eta, check_int, check_labels, check_seed
 
 
 @dataclass
 class History:
     """Per-epoch record of training: cost and accuracy on the training set (and the test set if given)."""
-    epoch: List[int] = field(default_factory=list)
-    cost: List[float] = field(default_factory=list)
-    train_accuracy: List[float] = field(default_factory=list)
-    test_accuracy: List[float] = field(default_factory=list)
+
+    epoch: list[int] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
     def __repr__(self):
@@ -31,49 +32,66 @@ class History:
         return f"History({len(self.epoch)} epochs; last: {last})"
 
 
-def _progress(iterable, total, enabled):
+def _progress(iterable, enabled):
     # tqdm.auto draws a widget in Jupyter and a text bar in a terminal; disable=None silences it when the
     # output is not interactive (scripts, tests, CI logs).
     if enabled is False:
         return iterable
     from tqdm.auto import tqdm
-    # leave=True keeps the finished bar (10/10 epochs, and how long they took) on the page for the reader
-    return tqdm(iterable, total=total, desc="epochs", disable=None if enabled is None else not enabled,
-                leave=True)
+
+    # tqdm keeps the finished bar (10/10 epochs, and how long they took) on the page for the reader
+    return tqdm(iterable, desc="epochs", disable=None if enabled is None else not enabled)
+
+
+def batches(N, batch_size, rng):
+    """The column indices of one epoch's mini-batches: a permutation of 0..N-1 drawn from rng, cut into
+    consecutive pieces of batch_size; the last piece is smaller when batch_size does not divide N."""
+    order = rng.permutation(N)
+    return [order[first : first + batch_size] for first in range(0, N, batch_size)]
 
 
 def sgd(net, X, Y, epochs, batch_size, eta, seed=0, X_test=None, y_test=None, progress=None):
     """Train `net` in place by mini-batch SGD, equation (6.1); return a History.
 
     X (n_0, N) and Y (n_L, N) hold the N training samples as columns. Each epoch shuffles the columns with a
-    generator seeded by `seed`, cuts them into mini-batches of `batch_size` (the last may be smaller), and for
-    each batch does batched backprop (5.1)-(5.5) and the delta rule (4.8). After each epoch it records the
-    cost and accuracy on the training set and, if given, on (X_test, y_test). `progress`: None shows a bar
-    only where output is interactive, True always, False never.
+    generator seeded by `seed` (one generator for the whole run), cuts them into mini-batches of `batch_size`
+    (the last may be smaller), and for each batch does batched backprop (5.1)-(5.5) and the delta rule (4.8).
+    After each epoch it records the cost and accuracy on the whole training set and, if given, on
+    (X_test, y_test); a diverging run stops there with a ValueError naming the broken layer or the infinite
+    cost. `progress`: None shows a bar only where output is interactive, True always, False never. Every
+    argument is checked before training.
     """
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    if not np.isfinite(eta) or eta <= 0:
-        raise ValueError(f"the learning rate eta must be a positive number, got {eta!r}")
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    eta = check_eta(eta)
+    seed = check_seed("seed", seed)
+    if progress not in (None, True, False):
+        raise ValueError(f"progress must be None, True or False, got {progress!r}")
     net.check_parameters()
     X, Y = net.check_batch(X, Y)
     y_train = np.argmax(Y, axis=0)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("X_test and y_test go together: pass both (test inputs and their labels) or neither")
     if X_test is not None:
         X_test = net.check_batch(X_test)
-        net.accuracy(X_test, y_test)  # validates the test labels before any time is spent training
+        y_test = check_labels("y_test", y_test, n_classes=net.sizes[-1], m=X_test.shape[1])
     rng = np.random.default_rng(seed)
-    N = X.shape[1]
     history = History()
     start = time.perf_counter()
-    for epoch in _progress(range(1, epochs + 1), epochs, progress):
-        order = rng.permutation(N)
-        for first in range(0, N, batch_size):
-            cols = order[first:first + batch_size]
-            net._train_batch(X[:, cols], Y[:, cols], eta)
-        net.check_parameters()  # a diverging run stops here, naming the layer, instead of producing NaNs
-        A_L = net._forward(X).a[net.L]
+    for epoch in _progress(range(1, epochs + 1), progress):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below, by layer
+            for cols in batches(X.shape[1], batch_size, rng):
+                net.train_step(X[:, cols], Y[:, cols], eta, check=False)
+            A_L = net.forward(X, check=False).a[net.L]
+            cost = net.cost.value(A_L, Y)
+        try:
+            net.check_parameters()
+            if not np.isfinite(cost):
+                raise ValueError(f"the cost is {cost}")
+        except ValueError as exc:
+            raise ValueError(f"training diverged in epoch {epoch} (eta = {eta:g}): {exc}") from None
         history.epoch.append(epoch)
-        history.cost.append(float(net.cost.value(A_L, Y)))
+        history.cost.append(cost)
         history.train_accuracy.append(float(np.mean(np.argmax(A_L, axis=0) == y_train)))
         if X_test is not None:
             history.test_accuracy.append(net.accuracy(X_test, y_test))

@@ -6,6 +6,7 @@ proof (`symbolic.check`), an exercise check (`course.exercises.check`) or a quiz
 instead of a traceback through this package: the cell still fails (so Run All stops there and nbval or a
 grader sees it), and the reader sees what is wrong first.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ All figures are medians.
     python benchmarks/bench_backprop.py            # the full table (a minute or two)
     python benchmarks/bench_backprop.py --quick    # fewer repeats
 """
+
 import argparse
 import json
 import os
@@ -24,35 +25,39 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 def worker(threads, clock_name, quick):
     from backprop_lib.benchmark import time_step
+
     clock = time.process_time if clock_name == "cpu" else time.perf_counter
     rows = []
     for sizes in NETS:
         for m in BATCHES:
             methods = ["batched", "floor"]
             # the per-sample loop on the big net at m = 1000 takes seconds a step: time it with fewer repeats
-            t = time_step(sizes, m, methods=methods, clock=clock, min_seconds=0.02 if quick else 0.05,
-                          repeats=3 if quick else 7)
-            t.update(time_step(sizes, m, methods=["per_sample"], clock=clock, min_seconds=0.0,
-                               repeats=1 if quick else 3))
+            t = time_step(
+                sizes, m, methods=methods, clock=clock, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7
+            )
+            t.update(
+                time_step(sizes, m, methods=["per_sample"], clock=clock, min_seconds=0.0, repeats=1 if quick else 3)
+            )
             rows.append({"sizes": sizes, "m": m, **t})
     return rows
 
 
 def torch_worker(threads, quick):
     import torch
+
     torch.set_num_threads(threads)
     rows = []
     for sizes in NETS:
         for m in BATCHES:
             g = torch.Generator().manual_seed(0)
-            W = [torch.randn(n, k, generator=g, dtype=torch.float64) / k ** 0.5 for k, n in zip(sizes, sizes[1:])]
+            W = [torch.randn(n, k, generator=g, dtype=torch.float64) / k**0.5 for k, n in zip(sizes, sizes[1:])]
             b = [torch.randn(n, 1, generator=g, dtype=torch.float64) for n in sizes[1:]]
             for p in W + b:
                 p.requires_grad_(True)
             X = torch.rand(sizes[0], m, generator=g, dtype=torch.float64)
             Y = torch.eye(sizes[-1], dtype=torch.float64)[:, torch.randint(0, sizes[-1], (m,), generator=g)]
 
-            def step():
+            def step(W=W, b=b, X=X, Y=Y, m=m):  # bound now: timed before the next configuration
                 a = X
                 for Wl, bl in zip(W, b):
                     a = torch.sigmoid(Wl @ a + bl)
@@ -64,8 +69,14 @@ def torch_worker(threads, quick):
                         p.grad = None
 
             from backprop_lib.benchmark import _median_time
-            rows.append({"sizes": sizes, "m": m, "torch": _median_time(step, min_seconds=0.02 if quick else 0.05,
-                                                                        repeats=3 if quick else 7)})
+
+            rows.append(
+                {
+                    "sizes": sizes,
+                    "m": m,
+                    "torch": _median_time(step, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7),
+                }
+            )
     return rows
 
 
@@ -88,14 +99,18 @@ def fmt(seconds):
 
 def table(title, rows, torch_rows):
     print(f"\n{title}")
-    head = f"{'network':<20}{'m':>6} {'loop ms':>9} {'batch ms':>9} {'floor ms':>9} {'loop/batch':>11} {'batch/floor':>12}"
+    head = (
+        f"{'network':<20}{'m':>6} {'loop ms':>9} {'batch ms':>9} {'floor ms':>9} {'loop/batch':>11} {'batch/floor':>12}"
+    )
     if torch_rows:
         head += f" {'torch ms':>9} {'torch/batch':>12}"
     print(head)
     print("-" * len(head))
     for i, r in enumerate(rows):
-        line = (f"{str(r['sizes']):<20}{r['m']:>6} {fmt(r['per_sample'])} {fmt(r['batched'])} {fmt(r['floor'])} "
-                f"{r['per_sample'] / r['batched']:>11.1f} {r['batched'] / r['floor']:>12.2f}")
+        line = (
+            f"{str(r['sizes']):<20}{r['m']:>6} {fmt(r['per_sample'])} {fmt(r['batched'])} {fmt(r['floor'])} "
+            f"{r['per_sample'] / r['batched']:>11.1f} {r['batched'] / r['floor']:>12.2f}"
+        )
         if torch_rows:
             t = torch_rows[i]["torch"]
             line += f" {fmt(t)} {t / r['batched']:>12.2f}"

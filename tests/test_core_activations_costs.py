@@ -1,4 +1,5 @@
 """Activations and costs: values, derivatives against central differences, stability, bad names."""
+
 import warnings
 
 import numpy as np
@@ -75,8 +76,9 @@ def test_quadratic_cost_has_its_half_and_its_mean():
     assert get_cost("quadratic").value(A, Y) == pytest.approx((1 + 9) / (2 * 2))
 
 
-@pytest.mark.parametrize("cost, act", [("cross_entropy", "sigmoid"), ("log_likelihood", "softmax"),
-                                       ("quadratic", "identity")])
+@pytest.mark.parametrize(
+    "cost, act", [("cross_entropy", "sigmoid"), ("log_likelihood", "softmax"), ("quadratic", "identity")]
+)
 def test_matched_pairs_simplify_to_a_minus_y(cost, act):
     c, a_fn = get_cost(cost), get_activation(act)
     Z = RNG.standard_normal((3, 5))

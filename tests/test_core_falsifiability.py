@@ -4,6 +4,7 @@ Each wrong pass is a typical student mistake: the transpose dropped, sigma used 
 W^{l+1}, the 1/m lost, the bias gradient lost. All layers are square ([4, 4, 4, 4]), so the wrong formulas
 run without a shape error and only the numbers can catch them.
 """
+
 import numpy as np
 import pytest
 
@@ -26,8 +27,10 @@ def backprop(net, X, Y, mistake=None):
         Delta[l] = (W_next @ Delta[l + 1]) * sp(Z[l])
     scale = 1.0 if mistake == "lost_1_over_m" else 1.0 / m
     dW = [None] + [scale * Delta[l] @ A[l - 1].T for l in range(1, L + 1)]
-    db = [None] + [(0 * Delta[l] if mistake == "lost_bias" else scale * Delta[l]).sum(axis=1, keepdims=True)
-                   for l in range(1, L + 1)]
+    db = [None] + [
+        (0 * Delta[l] if mistake == "lost_bias" else scale * Delta[l]).sum(axis=1, keepdims=True)
+        for l in range(1, L + 1)
+    ]
     return Gradients(dW, db, Delta)
 
 
@@ -46,8 +49,9 @@ def test_the_correct_pass_is_accepted(problem):
     assert all(compare(f"dW[{l}]", ours.dW[l], ref.dW[l], quiet=True).ok for l in range(1, 4))
 
 
-@pytest.mark.parametrize("mistake", ["transpose_dropped", "sigma_for_sigma_prime", "wrong_layer",
-                                     "lost_1_over_m", "lost_bias"])
+@pytest.mark.parametrize(
+    "mistake", ["transpose_dropped", "sigma_for_sigma_prime", "wrong_layer", "lost_1_over_m", "lost_bias"]
+)
 def test_a_wrong_pass_is_rejected_by_the_gradient_check(problem, mistake):
     net, X, Y = problem
     report = gradient_check(net, X, Y, grads=backprop(net, X, Y, mistake))
@@ -56,13 +60,17 @@ def test_a_wrong_pass_is_rejected_by_the_gradient_check(problem, mistake):
         report.require()
 
 
-@pytest.mark.parametrize("mistake", ["transpose_dropped", "sigma_for_sigma_prime", "wrong_layer",
-                                     "lost_1_over_m", "lost_bias"])
+@pytest.mark.parametrize(
+    "mistake", ["transpose_dropped", "sigma_for_sigma_prime", "wrong_layer", "lost_1_over_m", "lost_bias"]
+)
 def test_a_wrong_pass_is_rejected_by_compare(problem, mistake):
     net, X, Y = problem
     ours, ref = backprop(net, X, Y, mistake), net.gradients(X, Y)
-    verdicts = [compare(f"{k}[{l}]", getattr(ours, k)[l], getattr(ref, k)[l], m=X.shape[1], quiet=True)
-                for l in range(1, 4) for k in ("dW", "db")]
+    verdicts = [
+        compare(f"{k}[{l}]", getattr(ours, k)[l], getattr(ref, k)[l], m=X.shape[1], quiet=True)
+        for l in range(1, 4)
+        for k in ("dW", "db")
+    ]
     assert not all(v.ok for v in verdicts)
 
 

@@ -1,4 +1,5 @@
 """The MLP: layer indexing, forward pass, the three backward forms, compare, gradient check, bad input."""
+
 import numpy as np
 import pytest
 
@@ -39,9 +40,14 @@ def test_seed_makes_the_network_reproducible():
     assert np.array_equal(a.W[1], b.W[1]) and not np.array_equal(a.W[1], c.W[1])
 
 
-@pytest.mark.parametrize("sizes, act, cost", [([2, 3, 4, 5], "sigmoid", "quadratic"),
-                                              ([4, 5, 3], "tanh", "log_likelihood"),
-                                              ([3, 6, 6, 2], "sigmoid", "cross_entropy")])
+@pytest.mark.parametrize(
+    "sizes, act, cost",
+    [
+        ([2, 3, 4, 5], "sigmoid", "quadratic"),
+        ([4, 5, 3], "tanh", "log_likelihood"),
+        ([3, 6, 6, 2], "sigmoid", "cross_entropy"),
+    ],
+)
 def test_three_backward_forms_agree_and_pass_the_gradient_check(sizes, act, cost):
     net = MLP(sizes, activation=act, cost=cost, seed=2)
     X, Y = batch(net)
@@ -78,21 +84,24 @@ def test_update_is_the_delta_rule_and_keeps_the_gradients():
 def test_relative_error_is_the_cs231n_formula():
     assert relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert relative_error([1.0, 0.0], [3.0, 0.0]) == pytest.approx(2 / 4)
-    assert relative_error([0.0], [0.0]) == 0.0   # the 1e-8 floor avoids 0/0
+    assert relative_error([0.0], [0.0]) == 0.0  # the 1e-8 floor avoids 0/0
 
 
 # ------------------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("call, match", [
-    (lambda n, X, Y: n.forward(X.T), r"row-major.*pass X\.T"),
-    (lambda n, X, Y: n.forward(np.ones((5, 2))), r"expected shape \(3, m\)"),
-    (lambda n, X, Y: n.gradients(X, Y[:, :2]), "X has 6 samples .* Y has 2"),
-    (lambda n, X, Y: n.gradients(X, np.ones((3, 6))), r"Y: expected shape \(2, m\)"),
-    (lambda n, X, Y: n.forward(np.full((3, 2), np.nan)), "NaN or infinite"),
-    (lambda n, X, Y: n.forward(np.ones((3, 0))), "empty"),
-    (lambda n, X, Y: n.gradients(X, Y, method="fast"), "unknown method 'fast'; known: batched, omega, per_sample"),
-    (lambda n, X, Y: n.accuracy(X, np.array([0, 1, 2, 0, 1, 0])), r"labels must be integers in \[0, 2\)"),
-    (lambda n, X, Y: n.update(n.gradients(X, Y), eta=-1), "positive"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda n, X, Y: n.forward(X.T), r"row-major.*pass X\.T"),
+        (lambda n, X, Y: n.forward(np.ones((5, 2))), r"expected shape \(3, m\)"),
+        (lambda n, X, Y: n.gradients(X, Y[:, :2]), "X has 6 samples .* Y has 2"),
+        (lambda n, X, Y: n.gradients(X, np.ones((3, 6))), r"Y: expected shape \(2, m\)"),
+        (lambda n, X, Y: n.forward(np.full((3, 2), np.nan)), "NaN or infinite"),
+        (lambda n, X, Y: n.forward(np.ones((3, 0))), "empty"),
+        (lambda n, X, Y: n.gradients(X, Y, method="fast"), "unknown method 'fast'; known: batched, omega, per_sample"),
+        (lambda n, X, Y: n.accuracy(X, np.array([0, 1, 2, 0, 1, 0])), r"labels must be integers in \[0, 2\)"),
+        (lambda n, X, Y: n.update(n.gradients(X, Y), eta=-1), "positive"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, match):
     net = MLP([3, 4, 2], seed=0)
     X, Y = batch(net)
@@ -103,15 +112,21 @@ def test_bad_input_gets_a_clear_error(call, match):
 def test_a_wrongly_shaped_parameter_names_its_layer():
     net = MLP([3, 4, 2])
     net.W[2] = net.W[2].T
-    with pytest.raises(ValueError, match=r"W\[2\] \(layer 2\): expected shape \(2, 4\), got \(4, 2\) \(it is the transpose"):
+    with pytest.raises(
+        ValueError, match=r"W\[2\] \(layer 2\): expected shape \(2, 4\), got \(4, 2\) \(it is the transpose"
+    ):
         net.forward(np.ones(3))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(sizes=[3]), "at least two"), (dict(sizes=[3, 0, 2]), r"sizes\[1\] must be an integer >= 1"),
-    (dict(sizes=[3, 2], activation="softmax"), "not elementwise"),
-    (dict(sizes=[3, 2], cost="cross_entropy", output_activation="identity"), r"must lie in \(0, 1\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(sizes=[3]), "at least two"),
+        (dict(sizes=[3, 0, 2]), r"sizes\[1\] \(n_1\) must be at least 1"),
+        (dict(sizes=[3, 2], activation="softmax"), "not elementwise"),
+        (dict(sizes=[3, 2], cost="cross_entropy", output_activation="identity"), r"must lie in \(0, 1\)"),
+    ],
+)
 def test_bad_construction_is_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MLP(**kwargs)
@@ -127,15 +142,16 @@ def test_compare_reports_exact_close_and_wrong():
         wrong.require()
 
 
-def test_the_training_step_with_buffers_equals_backprop_and_the_delta_rule():
-    # the workspace path (preallocated arrays) is the same arithmetic as gradients() + update()
+def test_the_training_step_equals_backprop_and_the_delta_rule():
+    # train_step scales its own fresh gradients in place: the same arithmetic as gradients() + update(),
+    # for every batch size in turn
     for act in ("sigmoid", "tanh", "relu"):
         net = MLP([3, 5, 4, 2], activation=act, seed=6)
         X, Y = batch(net, m=7)
         twin = net.copy()
         twin.update(twin.gradients(X, Y), eta=0.3)
         net.train_step(X, Y, eta=0.3)
-        net.train_step(X[:, :3], Y[:, :3], eta=0.3)   # a second batch size, then the first again
+        net.train_step(X[:, :3], Y[:, :3], eta=0.3)  # a second batch size, then the first again
         twin.update(twin.gradients(X[:, :3], Y[:, :3]), eta=0.3)
         net.train_step(X, Y, eta=0.3)
         twin.update(twin.gradients(X, Y), eta=0.3)

@@ -1,6 +1,7 @@
 """Property-based tests (Hypothesis): for random depths 1-4, widths 1-7 and every activation/cost pair, in
 float64, backprop equals central differences, the three backward forms agree, and the batched gradient is the
 mean of the per-sample gradients."""
+
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -8,9 +9,17 @@ from hypothesis import strategies as st
 from backprop_lib import MLP, gradient_check
 
 # (hidden activation, cost, output activation): every hidden activation with every cost it can be paired with
-PAIRS = [(h, c, o) for h in ("sigmoid", "tanh", "relu", "identity")
-         for c, o in (("quadratic", None), ("quadratic", "sigmoid"), ("cross_entropy", "sigmoid"),
-                      ("cross_entropy", "softmax"), ("log_likelihood", "softmax"))]
+PAIRS = [
+    (h, c, o)
+    for h in ("sigmoid", "tanh", "relu", "identity")
+    for c, o in (
+        ("quadratic", None),
+        ("quadratic", "sigmoid"),
+        ("cross_entropy", "sigmoid"),
+        ("cross_entropy", "softmax"),
+        ("log_likelihood", "softmax"),
+    )
+]
 
 
 @st.composite
@@ -34,8 +43,12 @@ def problems(draw):
     return net, X, Y
 
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 
 
 @SETTINGS
@@ -68,7 +81,7 @@ def test_batched_is_the_mean_of_per_sample_gradients(problem):
     net, X, Y = problem
     m = X.shape[1]
     ref = net.gradients(X, Y)
-    singles = [net.gradients(X[:, i:i + 1], Y[:, i:i + 1]) for i in range(m)]
+    singles = [net.gradients(X[:, i : i + 1], Y[:, i : i + 1]) for i in range(m)]
     for l in range(1, net.L + 1):
         assert np.allclose(sum(s.dW[l] for s in singles) / m, ref.dW[l], rtol=0, atol=1e-12)
         assert np.allclose(sum(s.db[l] for s in singles) / m, ref.db[l], rtol=0, atol=1e-12)

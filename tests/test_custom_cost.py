@@ -4,6 +4,7 @@ Covers the conventions of backprop_lib.costs (value averaged over m columns, gra
 derivative a student gets wrong by hand (label smoothing, log-cosh) being rejected by the proof, by compare and by
 the gradient check, bad input, and that the SymPy-made quadratic cost trains to the very weights of the built-in.
 """
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -18,8 +19,9 @@ Y_SMOOTH = (1 - EPS) * y + EPS / 2
 
 
 def smoothed_ce():
-    return cost_from_sympy(-(Y_SMOOTH * sp.log(a) + (1 - Y_SMOOTH) * sp.log(1 - a)), a, y,
-                           name="smoothed_ce", clip=1e-15)
+    return cost_from_sympy(
+        -(Y_SMOOTH * sp.log(a) + (1 - Y_SMOOTH) * sp.log(1 - a)), a, y, name="smoothed_ce", clip=1e-15
+    )
 
 
 def batch(n=4, m=7, seed=0):
@@ -73,8 +75,9 @@ def test_symbols_without_real_assumption_are_accepted():
 
 
 # --------------------------------------------------------------------------- the proof of delta^L (2.4), (6.2)
-@pytest.mark.parametrize("expr", [(a - y) ** 2 / 2, sp.log(sp.cosh(a - y)),
-                                  -(Y_SMOOTH * sp.log(a) + (1 - Y_SMOOTH) * sp.log(1 - a))])
+@pytest.mark.parametrize(
+    "expr", [(a - y) ** 2 / 2, sp.log(sp.cosh(a - y)), -(Y_SMOOTH * sp.log(a) + (1 - Y_SMOOTH) * sp.log(1 - a))]
+)
 def test_prove_output_error_accepts_sympys_derivative(expr):
     cost = cost_from_sympy(expr, a, y, name="c", clip=1e-15)
     assert prove_output_error(cost).ok
@@ -88,17 +91,17 @@ def test_prove_output_error_holds_for_an_undefined_activation_and_tanh():
 
 def test_label_smoothing_hand_slip_is_rejected_and_the_right_hand_form_accepted():
     cost = smoothed_ce()
-    assert prove_output_error(cost, grad=(a - Y_SMOOTH) / (a * (1 - a))).ok     # (6.4): delta^L = a - y~
-    slip = prove_output_error(cost, grad=(a - y) / (a * (1 - a)))             # the (2.8) reflex
+    assert prove_output_error(cost, grad=(a - Y_SMOOTH) / (a * (1 - a))).ok  # (6.4): delta^L = a - y~
+    slip = prove_output_error(cost, grad=(a - y) / (a * (1 - a)))  # the (2.8) reflex
     assert not slip.ok
     assert "entries differ" in " ".join(slip.diagnosis)
 
 
 def test_log_cosh_hand_slips_are_rejected():
     cost = cost_from_sympy(sp.log(sp.cosh(a - y)), a, y, name="log_cosh")
-    assert prove_output_error(cost, grad=sp.tanh(a - y)).ok                  # the right hand derivative
-    assert not prove_output_error(cost, grad=sp.sinh(a - y)).ok               # derivative of cosh, not of ln cosh
-    assert not prove_output_error(cost, grad=-sp.tanh(a - y)).ok              # d/da of ln cosh(y - a) sign slip
+    assert prove_output_error(cost, grad=sp.tanh(a - y)).ok  # the right hand derivative
+    assert not prove_output_error(cost, grad=sp.sinh(a - y)).ok  # derivative of cosh, not of ln cosh
+    assert not prove_output_error(cost, grad=-sp.tanh(a - y)).ok  # d/da of ln cosh(y - a) sign slip
 
 
 def test_a_lost_factor_is_named_by_the_diagnosis():
@@ -164,18 +167,21 @@ def test_training_with_a_custom_cost_lowers_it():
 
 
 # ---------------------------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("expr, words", [
-    (y ** 2, "does not depend on a"),
-    (sp.Integer(3), "does not depend on a"),
-    ((a - y) ** 2 * sp.Symbol("k"), "also has k"),
-    (sp.Matrix([a - y]), "ONE scalar"),
-    ([a, y], "ONE scalar"),
-    (sp.Function("f")(a), "undefined functions"),
-    (sp.log(a - 2), "not a finite real number"),
-    (sp.sqrt(-1 - a ** 2), "not a finite real number"),
-    (sp.Eq(a, y), "expression"),
-    ("not a cost", "SymPy expression"),
-])
+@pytest.mark.parametrize(
+    "expr, words",
+    [
+        (y**2, "does not depend on a"),
+        (sp.Integer(3), "does not depend on a"),
+        ((a - y) ** 2 * sp.Symbol("k"), "also has k"),
+        (sp.Matrix([a - y]), "ONE scalar"),
+        ([a, y], "ONE scalar"),
+        (sp.Function("f")(a), "undefined functions"),
+        (sp.log(a - 2), "not a finite real number"),
+        (sp.sqrt(-1 - a**2), "not a finite real number"),
+        (sp.Eq(a, y), "expression"),
+        ("not a cost", "SymPy expression"),
+    ],
+)
 def test_bad_expressions_raise_clear_value_errors(expr, words):
     with pytest.raises(ValueError, match=words):
         cost_from_sympy(expr, a, y, name="bad")
@@ -183,15 +189,15 @@ def test_bad_expressions_raise_clear_value_errors(expr, words):
 
 def test_bad_symbols_names_and_clip_raise():
     with pytest.raises(ValueError, match="must be a SymPy Symbol"):
-        cost_from_sympy(a ** 2, "a", y)
+        cost_from_sympy(a**2, "a", y)
     with pytest.raises(ValueError, match="two different symbols"):
-        cost_from_sympy(a ** 2, a, a)
+        cost_from_sympy(a**2, a, a)
     with pytest.raises(ValueError, match="built-in cost"):
-        cost_from_sympy(a ** 2, a, y, name="quadratic")
+        cost_from_sympy(a**2, a, y, name="quadratic")
     with pytest.raises(ValueError, match="non-empty string"):
-        cost_from_sympy(a ** 2, a, y, name="")
+        cost_from_sympy(a**2, a, y, name="")
     with pytest.raises(ValueError, match="clip"):
-        cost_from_sympy(a ** 2, a, y, clip=0.7)
+        cost_from_sympy(a**2, a, y, clip=0.7)
 
 
 def test_batches_of_the_wrong_shape_and_foreign_costs_raise():

@@ -136,8 +136,12 @@ def test_never_unpickles(tmp_path, monkeypatch):
 def test_default_split_shapes_and_types(mnist):
     shapes = {name: (getattr(mnist, name).shape, getattr(mnist, name).dtype) for name in mnist._fields}
     assert shapes == {
-        "X_train": ((784, 4000), np.float64), "Y_train": ((10, 4000), np.float64), "y_train": ((4000,), np.int64),
-        "X_test": ((784, 1000), np.float64), "Y_test": ((10, 1000), np.float64), "y_test": ((1000,), np.int64),
+        "X_train": ((784, 4000), np.float64),
+        "Y_train": ((10, 4000), np.float64),
+        "y_train": ((4000,), np.int64),
+        "X_test": ((784, 1000), np.float64),
+        "Y_test": ((10, 1000), np.float64),
+        "y_test": ((1000,), np.int64),
     }
     assert 0.0 <= mnist.X_train.min() and mnist.X_train.max() == 1.0
 
@@ -256,8 +260,13 @@ def test_two_moons_is_seeded_and_noise_moves_points():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"m": 1}, "m must be at least 2"), ({"m": 10.5}, "m must be an integer"),
-     ({"noise": -0.1}, "noise must be"), ({"noise": float("nan")}, "noise must be"), ({"seed": "0"}, "seed")],
+    [
+        ({"m": 1}, "m must be at least 2"),
+        ({"m": 10.5}, "m must be an integer"),
+        ({"noise": -0.1}, "noise must be"),
+        ({"noise": float("nan")}, "noise must be"),
+        ({"seed": "0"}, "seed"),
+    ],
 )
 def test_two_moons_validates_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):

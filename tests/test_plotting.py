@@ -73,8 +73,12 @@ def test_draw_layer_with_a_layer_number_uses_it():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"n_in": 0}, "n_in must be at least 1"), ({"n_out": 2, "j": 2}, "j must be at most 1"),
-     ({"n_in": 3, "k": -1}, "k must be at least 0"), ({"l": 0}, "layer")],
+    [
+        ({"n_in": 0}, "n_in must be at least 1"),
+        ({"n_out": 2, "j": 2}, "j must be at most 1"),
+        ({"n_in": 3, "k": -1}, "k must be at least 0"),
+        ({"l": 0}, "layer"),
+    ],
 )
 def test_draw_layer_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -105,9 +109,14 @@ def test_draw_network_abbreviates_wide_layers_but_keeps_the_highlighted_neuron()
 
 @pytest.mark.parametrize(
     "sizes, highlight, message",
-    [([3], None, "at least an input and an output"), ([3, 0, 2], None, r"sizes\[1\] \(n_1\) must be at least 1"),
-     ("34", None, "sequence of layer widths"), ([2, 3, 1], {1: 3}, r"layer 1 \(n_1 = 3\) must be at most 2"),
-     ([2, 3, 1], {3: 0}, "highlight layer must be at most 2"), ([2, 3, 1], [0], "one neuron index per layer")],
+    [
+        ([3], None, "at least an input and an output"),
+        ([3, 0, 2], None, r"sizes\[1\] \(n_1\) must be at least 1"),
+        ("34", None, "sequence of layer widths"),
+        ([2, 3, 1], {1: 3}, r"layer 1 \(n_1 = 3\) must be at most 2"),
+        ([2, 3, 1], {3: 0}, "highlight layer must be at most 2"),
+        ([2, 3, 1], [0], "one neuron index per layer"),
+    ],
 )
 def test_draw_network_rejects_bad_input(sizes, highlight, message):
     with pytest.raises(ValueError, match=message):
@@ -147,10 +156,23 @@ def test_draw_matrix_shapes_draws_proportional_rectangles():
 
 
 def test_draw_matrix_shapes_accepts_the_batched_and_backward_forms():
-    keep(P.draw_matrix_shapes([("W^l", (4, 3)), ("A^{l-1}", (3, 50)), ("+", None), ("b^l", (4, 1)),
-                               ("=", None), ("Z^l", (4, 50))]))  # the bias column is broadcast over m
-    keep(P.draw_matrix_shapes([("\\delta^l", (4, 1)), ("=", None), ("(W^{l+1})^T", (4, 3)),
-                               ("\\delta^{l+1}", (3, 1)), ("⊙", None), ("\\sigma'(z^l)", (4, 1))]))
+    keep(
+        P.draw_matrix_shapes(
+            [("W^l", (4, 3)), ("A^{l-1}", (3, 50)), ("+", None), ("b^l", (4, 1)), ("=", None), ("Z^l", (4, 50))]
+        )
+    )  # the bias column is broadcast over m
+    keep(
+        P.draw_matrix_shapes(
+            [
+                ("\\delta^l", (4, 1)),
+                ("=", None),
+                ("(W^{l+1})^T", (4, 3)),
+                ("\\delta^{l+1}", (3, 1)),
+                ("⊙", None),
+                ("\\sigma'(z^l)", (4, 1)),
+            ]
+        )
+    )
     keep(P.draw_matrix_shapes([("dW^l", (4, 3)), ("=", None), ("\\delta^l", (4, 1)), ("(a^{l-1})^T", (1, 3))]))
 
 
@@ -158,8 +180,10 @@ def test_draw_matrix_shapes_accepts_the_batched_and_backward_forms():
     "terms, message",
     [
         # missing transpose in the backward step: W^{l+1} (3, 4) cannot multiply delta^{l+1} (3, 1)
-        ([("\\delta^l", (4, 1)), ("=", None), ("W^{l+1}", (3, 4)), ("\\delta^{l+1}", (3, 1))],
-         r"inner dimensions 4 and 3 differ"),
+        (
+            [("\\delta^l", (4, 1)), ("=", None), ("W^{l+1}", (3, 4)), ("\\delta^{l+1}", (3, 1))],
+            r"inner dimensions 4 and 3 differ",
+        ),
         # wrong layer index: W^l (4, 3) times a^l (4, 1)
         ([("W^l", (4, 3)), ("a^l", (4, 1)), ("=", None), ("z^l", (4, 1))], "inner dimensions 3 and 4"),
         # dW^l = delta^l a^{l-1} without the transpose
@@ -205,8 +229,9 @@ def test_heatmap_draws_into_a_given_axes_and_handles_zeros():
     assert fig is fig0 and axes[1].images[0].norm.vmax == 1.0 and len(fig0.axes) == 3
 
 
-@pytest.mark.parametrize("bad, message", [(np.ones(3), "2-D"), (np.full((2, 2), np.nan), "NaN"),
-                                          (np.ones((0, 3)), "empty")])
+@pytest.mark.parametrize(
+    "bad, message", [(np.ones(3), "2-D"), (np.full((2, 2), np.nan), "NaN"), (np.ones((0, 3)), "empty")]
+)
 def test_heatmap_rejects_bad_matrices(bad, message):
     with pytest.raises(ValueError, match=message):
         P.heatmap(bad, "x")
@@ -219,7 +244,9 @@ def test_plot_history_from_a_dict_and_from_attributes():
         fig = keep(P.plot_history(h))
         assert len(fig.axes) == 2
         (cost_line,) = fig.axes[0].lines
-        assert np.array_equal(cost_line.get_xdata(), [1, 2, 3]) and np.array_equal(cost_line.get_ydata(), [0.5, 0.3, 0.2])
+        assert np.array_equal(cost_line.get_xdata(), [1, 2, 3]) and np.array_equal(
+            cost_line.get_ydata(), [0.5, 0.3, 0.2]
+        )
         assert [list(line.get_ydata()) for line in fig.axes[1].lines] == [[0.6, 0.8, 0.9], [0.55, 0.7, 0.8]]
 
 
@@ -240,8 +267,12 @@ def test_plot_history_without_accuracies_has_one_axes():
 
 @pytest.mark.parametrize(
     "history, message",
-    [({}, "non-empty `cost`"), ({"cost": [[1.0]]}, "1-D"), ({"cost": [1.0, float("inf")]}, "diverge"),
-     ({"cost": [1.0], "train_accuracy": [87.0]}, r"\[0, 1\]")],
+    [
+        ({}, "non-empty `cost`"),
+        ({"cost": [[1.0]]}, "1-D"),
+        ({"cost": [1.0, float("inf")]}, "diverge"),
+        ({"cost": [1.0], "train_accuracy": [87.0]}, r"\[0, 1\]"),
+    ],
 )
 def test_plot_history_rejects_bad_histories(history, message):
     with pytest.raises(ValueError, match=message):
@@ -265,8 +296,13 @@ def test_plot_confusion_shows_the_counts_and_accuracy():
 
 @pytest.mark.parametrize(
     "y_true, y_pred, message",
-    [([0, 1], [0], "y_pred must have 2 labels"), ([0, 1.5], [0, 1], "integer labels"),
-     ([[0, 1]], [0, 1], "1-D"), ([0, -1], [0, 1], ">= 0"), ([], [], "empty")],
+    [
+        ([0, 1], [0], "y_pred must have 2 labels"),
+        ([0, 1.5], [0, 1], "integer labels"),
+        ([[0, 1]], [0, 1], "1-D"),
+        ([0, -1], [0, 1], ">= 0"),
+        ([], [], "empty"),
+    ],
 )
 def test_confusion_rejects_bad_labels(y_true, y_pred, message):
     with pytest.raises(ValueError, match=message):
@@ -296,8 +332,11 @@ def test_show_digits_accepts_image_stacks():
 
 @pytest.mark.parametrize(
     "images, labels, message",
-    [(np.zeros((783, 2)), None, r"\(784, k\).*\(783, 2\)"), (np.zeros((2, 28, 27)), None, "28, 28"),
-     (np.zeros((784, 2)), [1], "labels must have 2 labels")],
+    [
+        (np.zeros((783, 2)), None, r"\(784, k\).*\(783, 2\)"),
+        (np.zeros((2, 28, 27)), None, "28, 28"),
+        (np.zeros((784, 2)), [1], "labels must have 2 labels"),
+    ],
 )
 def test_show_digits_rejects_bad_shapes(images, labels, message):
     with pytest.raises(ValueError, match=message):
@@ -313,9 +352,64 @@ def test_show_weights_shows_rows_of_W1():
     assert image.norm.vmin == -image.norm.vmax  # centred on zero
 
 
-@pytest.mark.parametrize("W1, n, message", [(np.ones((30, 783)), 4, r"\(n_1, 784\)"),
-                                            (np.ones((784, 30)), 4, r"\(n_1, 784\)"),
-                                            (np.ones((3, 784)), 4, "n must be at most 3")])
+@pytest.mark.parametrize(
+    "W1, n, message",
+    [
+        (np.ones((30, 783)), 4, r"\(n_1, 784\)"),
+        (np.ones((784, 30)), 4, r"\(n_1, 784\)"),
+        (np.ones((3, 784)), 4, "n must be at most 3"),
+    ],
+)
 def test_show_weights_rejects_bad_input(W1, n, message):
     with pytest.raises(ValueError, match=message):
         P.show_weights(W1, n=n)
+
+
+# ------------------------------------------------------------------------------------------ accessibility
+def every_figure():
+    history = {"cost": [0.5, 0.3], "train_accuracy": [0.6, 0.8], "test_accuracy": [0.5, 0.7]}
+    return [
+        P.draw_layer(3, 2, j=1, k=2),
+        P.draw_network([2, 3, 1], highlight=True),
+        P.draw_three_layers((3, 4, 3), j=0, k=1),
+        P.draw_matrix_shapes([("z^l", (4, 1)), ("=", None), ("W^l", (4, 3)), ("a^{l-1}", (3, 1))]),
+        P.heatmap(np.array([[0.5, -2.0], [1.0, 0.0]]), "dW"),
+        P.plot_history(history),
+        P.plot_confusion([0, 1, 1], [0, 1, 0]),
+        P.show_digits(_fake_digits(3), labels=[0, 1, 2], predicted=[0, 2, 2]),
+        P.show_weights(np.random.default_rng(0).standard_normal((4, 784)), n=4),
+        P.new_figure((3, 2)),
+    ]
+
+
+def test_every_figure_has_an_opaque_white_background_for_dark_themes():
+    for fig in map(keep, every_figure()):
+        assert mcolors.to_rgba(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
+        assert all(mcolors.to_rgba(ax.get_facecolor())[3] == 1.0 for ax in fig.axes)
+
+
+def test_every_line_and_patch_colour_comes_from_the_one_palette():
+    from backprop_lib.plotting.style import LIGHT_RED, NEURON_FACE
+
+    allowed = {mcolors.to_hex(c) for c in (*P.PALETTE, P.GREY, LIGHT_RED, NEURON_FACE, "white")}
+    for fig in map(keep, every_figure()[:6]):
+        for ax in fig.axes:
+            for line in ax.lines:
+                assert mcolors.to_hex(line.get_color()) in allowed, line.get_gid()
+            for patch in ax.patches:
+                assert mcolors.to_hex(patch.get_edgecolor()) in allowed, patch.get_gid()
+    assert mcolors.to_hex(P.RED) == "#d55e00" and mcolors.to_hex(P.BLUE) == "#0072b2"  # Okabe-Ito
+    assert len(set(P.LAYER_COLOURS)) == len(P.LAYER_COLOURS) and "#F0E442" not in P.LAYER_COLOURS
+
+
+def test_the_two_accuracy_curves_differ_in_more_than_colour():
+    fig = keep(P.plot_history({"cost": [0.5, 0.3], "train_accuracy": [0.6, 0.8], "test_accuracy": [0.5, 0.7]}))
+    train, test = fig.axes[1].lines
+    assert (train.get_marker(), train.get_linestyle()) != (test.get_marker(), test.get_linestyle())
+
+
+def test_new_figure_is_the_one_idiom():
+    fig = keep(P.new_figure((4, 3), layout="constrained"))
+    assert tuple(fig.get_size_inches()) == (4.0, 3.0) and fig.get_layout_engine() is not None
+    assert P.new_figure((4, 3)).get_layout_engine() is None  # the package's own figures keep their layout
+    # (the autouse fixture checks that pyplot's list of open figures is unchanged: shown once, as a cell's value)

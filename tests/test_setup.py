@@ -1,5 +1,6 @@
 """The setup a new user follows stays true: one dependency list, exact pins, the README's commands are what CI
 runs, pytest's configuration runs every notebook under nbval, and the README's notebook table matches the files."""
+
 import re
 import tomllib
 from pathlib import Path
@@ -29,7 +30,9 @@ def test_every_requirement_is_pinned_exactly_and_says_who_needs_it():
 
 def test_environment_yml_points_at_requirements_txt_and_adds_no_packages():
     text = (ROOT / "environment.yml").read_text()
-    assert re.search(r"^\s*-\s*-r requirements\.txt\s*$", text, re.M), "environment.yml must use pip: -r requirements.txt"
+    assert re.search(r"^\s*-\s*-r requirements\.txt\s*$", text, re.M), (
+        "environment.yml must use pip: -r requirements.txt"
+    )
     deps = text.split("dependencies:", 1)[1]
     conda_packages = re.findall(r"^  - ([A-Za-z0-9_.=\-]+)\s*$", deps, re.M)
     assert sorted(conda_packages) == ["pip", "python=3.11"], conda_packages
