@@ -42,7 +42,7 @@ book: $(STAMP)         ## the series as an offline web site: book/_build/html/in
 clean:
 	rm -rf $(VENV) release reports screenshots _build book/_build
 
-# Mutation testing (issue #13), not part of `make test`: about an hour on 2 cores, in a scratch copy of the tree.
+# Mutation testing (issue #13), not part of `make test`: minutes for the numeric core, in a scratch copy of the tree.
 # MUTATE=symbolic mutates backprop_lib/symbolic/check.py and index.py; MUTATION_ARGS="--jobs 1" or "--modules costs".
 MUTATE ?= numeric
 MUTATION_ARGS ?=

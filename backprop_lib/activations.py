@@ -102,9 +102,6 @@ class Activation:
         """
         return grad_a * self.sigma_prime(z, a)
 
-    f = property(lambda self: self.sigma)  # TEMP alias (notebooks)
-    prime = property(lambda self: self.sigma_prime)  # TEMP alias (notebooks)
-
     def __repr__(self):
         return f"get_activation({self.name!r})"
 

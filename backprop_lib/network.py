@@ -101,10 +101,8 @@ class MLP:
         """The Activation of layer l: the output activation for l = L, the hidden one for 1 <= l < L."""
         return self.output_activation if l == self.L else self.activation
 
-    def sigma(self, l, z=None):
+    def sigma(self, l, z):
         """sigma(z) with the activation of layer l, equation (1.3): a^l = sigma(z^l)."""
-        if z is None:
-            return self.activation_of(l)  # TEMP alias (notebooks): net.sigma(l).f(z) is now net.sigma(l, z)
         return self.activation_of(l).sigma(z)
 
     def sigma_prime(self, l, z, a=None):

@@ -13,6 +13,7 @@ not split between threads.
     python benchmarks/bench_autodiff.py --quick     # fewer repeats, widths up to 32
     python benchmarks/bench_autodiff.py --clock wall
 """
+
 import argparse
 import os
 
@@ -26,12 +27,12 @@ import numpy as np  # noqa: E402
 from backprop_lib.autodiff import forward_mode_gradient, tape_of  # noqa: E402
 from backprop_lib.network import MLP  # noqa: E402
 
-M = 10                      # batch size
+M = 10  # batch size
 
 
 def median_time(fn, repeats, clock, min_seconds=0.02):
     """Median over `repeats` of the time of one call of fn, each repeat timing enough calls to last min_seconds."""
-    fn()                                           # warm up
+    fn()  # warm up
     t0, calls = clock(), 0
     while calls == 0 or clock() - t0 < min_seconds:
         fn()
@@ -65,7 +66,7 @@ def row(h, repeats, clock):
 
     counted = reverse()
     grads, P = forward_mode_gradient(counted, names)
-    for name in names:                             # the two modes must agree before they are timed
+    for name in names:  # the two modes must agree before they are timed
         if not np.allclose(grads[name], counted.grad(name), rtol=1e-10, atol=1e-13):
             raise SystemExit(f"forward and reverse mode disagree at {name} for h = {h}")
     ops = counted.ops
@@ -73,33 +74,44 @@ def row(h, repeats, clock):
     t_reverse = median_time(reverse, repeats, clock)
     t_package = median_time(lambda: net.gradients(X, Y, check=False), repeats, clock)
     t_forward = median_time(forward, max(1, repeats // 2), clock, min_seconds=0.0)
-    return {"h": h, "P": P, "reverse": t_reverse, "package": t_package, "forward": t_forward,
-            "counted": counted_ratio}
+    return {"h": h, "P": P, "reverse": t_reverse, "package": t_package, "forward": t_forward, "counted": counted_ratio}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, widths up to 32")
-    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
-                        help="process CPU time (default, steadier on a shared machine) or wall-clock time")
+    parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="process CPU time (default, steadier on a shared machine) or wall-clock time",
+    )
     args = parser.parse_args()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     widths = (4, 8, 16, 32) if args.quick else (4, 8, 16, 32, 64)
     repeats = 3 if args.quick else 7
-    print(f"The whole gradient of networks 4-h-h-3 (sigmoid, quadratic cost), batch of m = {M}, one BLAS thread, "
-          f"{'process CPU' if args.clock == 'cpu' else 'wall-clock'} time. Medians of {repeats} repeats "
-          f"(forward mode: {max(1, repeats // 2)}).")
-    head = (f"{'h':>4} {'P':>6} {'reverse ms':>11} {'package ms':>11} {'forward ms':>12} "
-            f"{'fwd/rev':>9} {'fwd/rev/P':>10} {'counted fwd/rev/P':>18}")
+    print(
+        f"The whole gradient of networks 4-h-h-3 (sigmoid, quadratic cost), batch of m = {M}, one BLAS thread, "
+        f"{'process CPU' if args.clock == 'cpu' else 'wall-clock'} time. Medians of {repeats} repeats "
+        f"(forward mode: {max(1, repeats // 2)})."
+    )
+    head = (
+        f"{'h':>4} {'P':>6} {'reverse ms':>11} {'package ms':>11} {'forward ms':>12} "
+        f"{'fwd/rev':>9} {'fwd/rev/P':>10} {'counted fwd/rev/P':>18}"
+    )
     print(head)
     print("-" * len(head))
     for h in widths:
         r = row(h, repeats, clock)
         ratio = r["forward"] / r["reverse"]
-        print(f"{r['h']:>4} {r['P']:>6} {1e3 * r['reverse']:>11.3f} {1e3 * r['package']:>11.3f} "
-              f"{1e3 * r['forward']:>12.1f} {ratio:>9.0f} {ratio / r['P']:>10.2f} {r['counted'] / r['P']:>18.2f}")
-    print("\nfwd/rev grows in proportion to P (equation (8.9)): forward mode pays one pass per parameter. "
-          "reverse and package do the same arithmetic; the tape pays for its bookkeeping in Python.")
+        print(
+            f"{r['h']:>4} {r['P']:>6} {1e3 * r['reverse']:>11.3f} {1e3 * r['package']:>11.3f} "
+            f"{1e3 * r['forward']:>12.1f} {ratio:>9.0f} {ratio / r['P']:>10.2f} {r['counted'] / r['P']:>18.2f}"
+        )
+    print(
+        "\nfwd/rev grows in proportion to P (equation (8.9)): forward mode pays one pass per parameter. "
+        "reverse and package do the same arithmetic; the tape pays for its bookkeeping in Python."
+    )
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ def test_elementwise_derivative_matches_central_difference(name):
     z = RNG.uniform(-3, 3, size=(5, 4))
     z[np.abs(z) < 1e-3] = 0.5  # keep away from relu's kink
     h = 1e-6
-    numeric = (act.f(z + h) - act.f(z - h)) / (2 * h)
-    assert np.allclose(act.prime(z), numeric, rtol=1e-6, atol=1e-8)
+    numeric = (act.sigma(z + h) - act.sigma(z - h)) / (2 * h)
+    assert np.allclose(act.sigma_prime(z), numeric, rtol=1e-6, atol=1e-8)
     # sigma' from the stored activations equals sigma'(z)
-    assert np.allclose(act.sigma_prime(z, act.f(z)), act.prime(z), rtol=1e-12, atol=1e-15)
+    assert np.allclose(act.sigma_prime(z, act.sigma(z)), act.sigma_prime(z), rtol=1e-12, atol=1e-15)
 
 
 def test_sigma_is_not_its_own_derivative():
@@ -82,7 +82,7 @@ def test_quadratic_cost_has_its_half_and_its_mean():
 def test_matched_pairs_simplify_to_a_minus_y(cost, act):
     c, a_fn = get_cost(cost), get_activation(act)
     Z = RNG.standard_normal((3, 5))
-    A = a_fn.f(Z)
+    A = a_fn.sigma(Z)
     Y = np.eye(3)[:, [0, 1, 2, 1, 0]]
     general = a_fn.backward(Z, A, c.grad_a(A, Y))
     assert np.allclose(c.delta_L(Z, A, Y, a_fn), A - Y)

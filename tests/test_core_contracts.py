@@ -71,7 +71,7 @@ def test_the_output_layer_has_its_own_activation():
     net = MLP([2, 3, 2], activation="tanh", cost="log_likelihood", seed=0)
     L = net.L
     assert net.activation_of(1).name == "tanh" and net.activation_of(L).name == "softmax"
-    assert net.sigma(L) is net.output_activation and net.sigma(1) is net.activation  # the TEMP alias
+    assert net.activation_of(L) is net.output_activation and net.activation_of(1) is net.activation
     z = np.array([[1.0], [2.0]])
     assert np.allclose(net.sigma(L, z), np.exp(z) / np.exp(z).sum())
     assert np.allclose(net.sigma(1, z), np.tanh(z))
