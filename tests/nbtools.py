@@ -84,3 +84,47 @@ def assert_quiz_answers(path, intended):
         assert not quiz.answer(wrong).ok
         assert quiz.answer(right).ok
         assert quiz.score == quiz.points - quiz.penalty  # one wrong try before the right one
+
+
+# ------------------------------------------------------------------------------------------ exercise checks
+def exercise_verdict(exercise_id, source, prelude="import numpy as np\n"):
+    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
+    from backprop_lib.course.exercises import check
+    from backprop_lib.verdict import CheckFailed
+
+    namespace = {"check": check}
+    exec(prelude + source, namespace)
+    try:
+        exec(f"result = check({exercise_id!r})", namespace)
+    except CheckFailed as failure:
+        return False, failure.lines
+    return True, [repr(namespace["result"])]
+
+
+def exercise_graded(exercise_id, source, prelude="import numpy as np\n"):
+    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
+    import json
+
+    from backprop_lib.course import encode
+    from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
+
+    namespace = {}
+    exec(prelude + source, namespace)
+    ex = get(exercise_id)
+    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
+    return judge_record(ex.id, json.loads(encode.dumps(record)))
+
+
+def workbook_answer_cells(path):
+    """{exercise id: the answer cell's source in the student's copy} of the notebook at `path`."""
+    import json
+
+    from backprop_lib.course.strip import student_copy
+
+    copy, _, _ = student_copy(json.loads(Path(path).read_text(encoding="utf-8")), name=Path(path).name)
+    cells = {}
+    for cell in copy["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if gid.startswith("ex") and gid.endswith("-answer"):
+            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
+    return cells

@@ -8,29 +8,40 @@ the grader's path, a blank answer is "not answered yet", and every typical slip 
 failure of at most 5 lines. Part 3: the quizzes, and the notebook's one-line check, quiz and proof cells.
 """
 
-import json
 import re
 
 import nbformat
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_ids
+from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib.activations import get_activation
 from backprop_lib.costs import get_cost
 from backprop_lib.course import answer
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
-from backprop_lib.course.exercises import check as check_exercise
+from backprop_lib.course.exercises import get
 from backprop_lib.course.quiz import Quiz, score_answer_source
-from backprop_lib.course.strip import read_solution, student_copy
+from backprop_lib.course.strip import read_solution
 from backprop_lib.feedback import compare
 from backprop_lib.gradcheck import gradient_check
 from backprop_lib.network import MLP
 from backprop_lib.plotting import draw_matrix_shapes
 from backprop_lib.symbolic import SymbolicNetwork, bcast_mul, check, hadamard
-from backprop_lib.verdict import CheckFailed
+
+PRELUDE = "import numpy as np\nfrom backprop_lib.symbolic import hadamard\n"
+
+
+def verdict(exercise_id, source):
+    return exercise_verdict(exercise_id, source, PRELUDE)
+
+
+def graded(exercise_id, source):
+    return exercise_graded(exercise_id, source, PRELUDE)
+
+
+def _workbook_answer_cells():
+    return workbook_answer_cells(NOTEBOOK)
+
 
 NOTEBOOK = NOTEBOOKS / "04_matrix_form.ipynb"
 
@@ -258,26 +269,6 @@ def test_training_step_matches_update():
 EXERCISES = {"4.1": 3, "4.2": 2, "4.3": 3}
 
 
-def verdict(exercise_id, source):
-    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
-    namespace = {"check": check_exercise}
-    exec("import numpy as np\nfrom backprop_lib.symbolic import hadamard\n" + source, namespace)
-    try:
-        exec(f"result = check({exercise_id!r})", namespace)
-    except CheckFailed as failure:
-        return False, failure.lines
-    return True, [repr(namespace["result"])]
-
-
-def graded(exercise_id, source):
-    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
-    namespace = {}
-    exec("import numpy as np\nfrom backprop_lib.symbolic import hadamard\n" + source, namespace)
-    ex = get(exercise_id)
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
-    return judge_record(ex.id, json.loads(enc.dumps(record)))
-
-
 def test_notebook_has_the_exercises():
     assert exercise_ids(NOTEBOOK) == ["ex4_1", "ex4_2", "ex4_3"]
 
@@ -292,16 +283,6 @@ def test_instructor_solution_passes_every_case(exercise_id):
     assert judged.status == "passed" and judged.points == ex.points, judged
     ok, lines = verdict(exercise_id, source)
     assert ok and lines[0].startswith(f"✔ Exercise {exercise_id}"), lines
-
-
-def _workbook_answer_cells():
-    copy, _, _ = student_copy(json.loads(NOTEBOOK.read_text(encoding="utf-8")), name=NOTEBOOK.name)
-    cells = {}
-    for cell in copy["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
-    return cells
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))

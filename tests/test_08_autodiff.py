@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_ids
+from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib.autodiff import (
     RULES,
@@ -32,14 +32,20 @@ from backprop_lib.autodiff import (
 )
 from backprop_lib.course import answer
 from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
-from backprop_lib.course.exercises import check as check_exercise
+from backprop_lib.course.exercises import get
 from backprop_lib.course.quiz import Quiz, score_answer_source
-from backprop_lib.course.strip import read_solution, student_copy
+from backprop_lib.course.strip import read_solution
 from backprop_lib.feedback import compare
 from backprop_lib.network import MLP
 from backprop_lib.symbolic import cached_network, check, sigma, sigma_prime
-from backprop_lib.verdict import CheckFailed
+
+verdict = exercise_verdict
+graded = exercise_graded
+
+
+def _workbook_answer_cells():
+    return workbook_answer_cells(NOTEBOOK)
+
 
 NOTEBOOK = NOTEBOOKS / "08_autodiff.ipynb"
 
@@ -466,26 +472,6 @@ def test_pytorch_loss_backward_agrees_with_the_tape_and_the_package():
 EXERCISES = {"8.1": 3, "8.2": 2, "8.3": 2}
 
 
-def verdict(exercise_id, source):
-    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
-    namespace = {"check": check_exercise}
-    exec("import numpy as np\n" + source, namespace)
-    try:
-        exec(f"result = check({exercise_id!r})", namespace)
-    except CheckFailed as failure:
-        return False, failure.lines
-    return True, [repr(namespace["result"])]
-
-
-def graded(exercise_id, source):
-    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
-    namespace = {}
-    exec("import numpy as np\n" + source, namespace)
-    ex = get(exercise_id)
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
-    return judge_record(ex.id, json.loads(enc.dumps(record)))
-
-
 def test_notebook_has_the_exercises():
     assert exercise_ids(NOTEBOOK) == ["ex8_1", "ex8_2", "ex8_3"]
 
@@ -500,16 +486,6 @@ def test_instructor_solution_passes_every_case(exercise_id):
     assert judged.status == "passed" and judged.points == ex.points, judged
     ok, lines = verdict(exercise_id, source)
     assert ok and lines[0].startswith(f"✔ Exercise {exercise_id}"), lines
-
-
-def _workbook_answer_cells():
-    copy, _, _ = student_copy(json.loads(NOTEBOOK.read_text(encoding="utf-8")), name=NOTEBOOK.name)
-    cells = {}
-    for cell in copy["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
-    return cells
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))

@@ -7,27 +7,32 @@ blank answer is "not answered yet", every typical slip is named in the first lin
 The quizzes and the notebook's cells.
 """
 
-import json
 import re
 
 import nbformat
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_ids
+from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib import MLP, gradient_check
 from backprop_lib.activations import relu_prime, softmax, softmax_jacobian
 from backprop_lib.costs import get_cost
 from backprop_lib.course import answer
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _answers, _run_case, get, judge_record
-from backprop_lib.course.exercises import check as check_exercise
+from backprop_lib.course.exercises import get
 from backprop_lib.course.quiz import Quiz, score_answer_source
-from backprop_lib.course.strip import read_solution, student_copy
+from backprop_lib.course.strip import read_solution
 from backprop_lib.depth import DepthProfile, depth_profile, rms_norms
 from backprop_lib.symbolic import cached_network, check, prove_index
 from backprop_lib.verdict import CheckFailed
+
+verdict = exercise_verdict
+graded = exercise_graded
+
+
+def _workbook_answer_cells():
+    return workbook_answer_cells(NOTEBOOK)
+
 
 NOTEBOOK = NOTEBOOKS / "09_depth.ipynb"
 
@@ -303,26 +308,6 @@ def test_relu_kink_convention_and_the_gradient_check():
 EXERCISES = {"9.1": 3, "9.2": 2, "9.3": 2}
 
 
-def verdict(exercise_id, source):
-    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
-    namespace = {"check": check_exercise}
-    exec("import numpy as np\n" + source, namespace)
-    try:
-        exec(f"result = check({exercise_id!r})", namespace)
-    except CheckFailed as failure:
-        return False, failure.lines
-    return True, [repr(namespace["result"])]
-
-
-def graded(exercise_id, source):
-    """The grader's path: every case (hidden ones too) run in the answer's namespace, judged from the JSON."""
-    namespace = {}
-    exec("import numpy as np\n" + source, namespace)
-    ex = get(exercise_id)
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
-    return judge_record(ex.id, json.loads(enc.dumps(record)))
-
-
 def test_notebook_has_the_exercises():
     assert exercise_ids(NOTEBOOK) == ["ex9_1", "ex9_2", "ex9_3"]
 
@@ -356,16 +341,6 @@ GOOD_BOUND = "np.linalg.norm(W[l + 1], 2) * np.max(np.abs(sigma_prime(z[l]))) * 
 )
 def test_other_right_answers_pass(exercise_id, source):
     assert graded(exercise_id, source).status == "passed"
-
-
-def _workbook_answer_cells():
-    copy, _, _ = student_copy(json.loads(NOTEBOOK.read_text(encoding="utf-8")), name=NOTEBOOK.name)
-    cells = {}
-    for cell in copy["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
-    return cells
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
