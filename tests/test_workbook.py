@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lib.course.exercises import check, exercises
+from backprop_lib.course.exercises import _answers, _run_case, check, exercises, judge_record
 from backprop_lib.course.quiz import all_quizzes, score_answer_source
 from backprop_lib.course.strip import BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, student_copy
 from backprop_lib.course.workbook import make_workbook
@@ -120,6 +120,10 @@ def test_a_blank_answer_says_not_answered_yet(exercise_id):
         exec(f'check("{exercise_id}")', ns)
     lines = info.value.lines
     assert "not answered yet" in lines[0] and len(lines) <= 5, lines
+    ex = exercises()[exercise_id]
+    values = [_run_case(ex, case, _answers(ex, ns)) for case in ex.cases()]
+    judged = judge_record(exercise_id, {"exercise": exercise_id, "values": values})
+    assert judged.status == "not answered" and judged.points == 0, judged     # the grader's verdict on the stub
 
 
 def test_a_second_run_keeps_the_students_work_byte_for_byte(tmp_path):
@@ -267,3 +271,16 @@ def test_run_all_on_a_blank_workbook_notebook_says_not_answered_yet_everywhere(w
             assert len(errors[0]["traceback"]) <= 5 and "Traceback" not in shown, f"cell {index}: {shown[:300]}"
         if meta.get("grade_id", "").startswith("quiz"):
             assert "not answered yet" in shown and "is right" not in shown, f"cell {index}: {shown[:300]}"
+
+
+@pytest.mark.parametrize("exercise_id", sorted(exercises(), key=lambda i: tuple(map(int, i.split(".")))))
+def test_the_instructors_solution_passes_every_case_on_the_graders_path(exercise_id):
+    """Visible and hidden cases, the answer run as the grader runs it and judged from the JSON record."""
+    from nbtools import exercise_graded
+
+    ex = exercises()[exercise_id]
+    cases = ex.cases()
+    assert any(c.hidden for c in cases) and any(not c.hidden for c in cases), "visible and hidden cases"
+    imports, answer = _instructor_cells(exercise_id)
+    judged = exercise_graded(exercise_id, answer, prelude=imports + "\n")
+    assert judged.status == "passed" and judged.points == ex.points, judged
