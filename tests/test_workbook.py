@@ -123,7 +123,7 @@ def test_a_blank_answer_says_not_answered_yet(exercise_id):
     ex = exercises()[exercise_id]
     values = [_run_case(ex, case, _answers(ex, ns)) for case in ex.cases()]
     judged = judge_record(exercise_id, {"exercise": exercise_id, "values": values})
-    assert judged.status == "not answered" and judged.points == 0, judged     # the grader's verdict on the stub
+    assert judged.status == "not answered" and judged.points == 0, judged  # the grader's verdict on the stub
 
 
 def test_a_second_run_keeps_the_students_work_byte_for_byte(tmp_path):
