@@ -181,6 +181,8 @@ def lab(tmp_path_factory):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
+        # checkpoints go to the test's own folder: nothing may appear in notebooks/ (tests/test_grade.py checks)
+        f"--FileCheckpoints.checkpoint_dir={tmp / 'checkpoints'}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and this machine run as root
