@@ -228,8 +228,11 @@ class MLP:
         Delta[L] = self.cost.delta_L(Z[L], A[L], Y, self.output_activation)  # (5.2)
         for l in range(L - 1, 0, -1):
             Delta[l] = (self.W[l + 1].T @ Delta[l + 1]) * self.activation.sigma_prime(Z[l], A[l])  # (5.3)
-        dW = [None] + [(1 / m) * (Delta[l] @ A[l - 1].T) for l in range(1, L + 1)]  # (5.4)
-        db = [None] + [(1 / m) * Delta[l].sum(axis=1, keepdims=True) for l in range(1, L + 1)]  # (5.5)
+        dW = [None] + [Delta[l] @ A[l - 1].T for l in range(1, L + 1)]  # (5.4), times 1/m below
+        db = [None] + [Delta[l].sum(axis=1, keepdims=True) for l in range(1, L + 1)]  # (5.5), times 1/m below
+        for l in range(1, L + 1):  # in place: one fresh array per gradient (see train_step)
+            dW[l] *= 1 / m
+            db[l] *= 1 / m
         return Gradients(dW, db, Delta)  # method: "batched", the default
 
     # ------------------------------------------------------------------------------------------ update
