@@ -56,7 +56,7 @@ __all__ = [
 
 RUNNER = Path(__file__).resolve()
 RECORD_MIME = "application/vnd.backprop.record+json"  # the same as course.exercises.RECORD_MIME (tested)
-SANDBOX_HOME = "/tmp/home"
+SANDBOX_HOME = "/tmp/home"  # inside the sandbox: its own private tmpfs, never the host's /tmp
 MAX_LINE = 40 * 2**20  # one event line from the sandbox (a record is at most 32 MB of JSON)
 MAX_OUTPUT = 256 * 2**20  # all event lines of one run
 MAX_PAYLOAD = 128 * 2**20  # what the grader sends in: a notebook (at most 20 MB) or records to judge
