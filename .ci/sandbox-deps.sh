@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the grader's sandbox (backprop_lib/course/sandbox.py; tests/test_grade.py) needs from outside PyPI:
+# Install what the grader's sandbox (backprop_lib/course/sandbox.py, isolation.py; tests/test_grade.py) needs from outside PyPI:
 # Debian's bubblewrap at /usr/bin/bwrap. util-linux's setpriv (used to drop root) is part of every Debian system.
 #
 # Contract: idempotent; does nothing and exits 0 when bwrap and setpriv are already executable. Otherwise runs

@@ -1,4 +1,5 @@
-"""Grading that a student's code cannot subvert (backprop_lib/course/grade.py, sandbox.py, report.py).
+"""Grading that a student's code cannot subvert (backprop_lib/course/: grade, notebook_grade, submission, sandbox,
+isolation, runner, report).
 
 The heart is a hostile class graded twice (once with --jobs 2) against the tiny instructor notebook
 tests/fixtures/assignment/source/03_recursion.ipynb (Quiz 3.1, 10 points; Exercise 3.1, 3; Exercise 3.2, 2).
@@ -20,19 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lib.course import sandbox
+from backprop_lib.course import isolation, runner, sandbox
 from backprop_lib.course.exercises import RECORD_MIME, _run_case, get
-from backprop_lib.course.grade import (
-    InvalidNotebook,
-    build_run,
-    discover,
-    grade_main,
-    grade_path,
-    read_submission,
-    score_quizzes,
-)
+from backprop_lib.course.grade import grade_main, grade_path
+from backprop_lib.course.notebook_grade import build_run, score_quizzes
 from backprop_lib.course.release import plan_source, read_source, release_folder, release_notebook
 from backprop_lib.course.report import csv_text, md_text, report_names
+from backprop_lib.course.submission import InvalidNotebook, discover, read_submission
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "assignment" / "source"
@@ -52,7 +47,7 @@ SLIP = {**RIGHT, "ex3_2-answer": "def weight_gradient(delta, a, l):\n    return 
 
 
 def needs_sandbox():
-    iso = sandbox.detect()
+    iso = isolation.detect()
     if not iso.isolated:
         message = f"bubblewrap is not usable here: {'; '.join(iso.missing)}"
         if os.environ.get("BACKPROP_REQUIRE_SANDBOX") == "1":
@@ -376,7 +371,7 @@ def test_hostile_class_one_job(course, capsys):
     for path in (out / ".state").glob("*.json"):
         grade = json.loads(path.read_text())["grade"]
         saved[grade["student"]] = grade
-    from backprop_lib.course.grade import NotebookGrade
+    from backprop_lib.course.notebook_grade import NotebookGrade
 
     check_class(course, out, {s: NotebookGrade.from_dict(g) for s, g in saved.items()})
     # --resume keeps every result: nothing is graded again, the files stay as they are; --expect-full-marks
@@ -425,7 +420,7 @@ def test_hostile_class_two_jobs_writes_each_student_at_once(course):
         source_dir=course["notebooks"],
         timeout=TIMEOUT,
         jobs=2,
-        limits=sandbox.Limits(memory_bytes=2**30, processes=64),
+        limits=isolation.Limits(memory_bytes=2**30, processes=64),
         progress=progress,
         log=lines.append,
     )
@@ -458,7 +453,7 @@ def test_a_grader_failure_is_an_error_that_resume_grades_again_and_no_isolation_
 def test_a_record_built_to_hang_the_judge_costs_only_its_exercise():
     """A forged record whose expression takes forever (7 to the power 2*10^8) is cut off by the judge's
     watchdog; the other exercise is judged in a fresh judge process."""
-    iso = sandbox.detect()  # the watchdog and the limits hold with or without bubblewrap
+    iso = isolation.detect()  # the watchdog and the limits hold with or without bubblewrap
     bomb = {
         "exercise": "3.1",
         "values": [
@@ -471,9 +466,9 @@ def test_a_record_built_to_hang_the_judge_costs_only_its_exercise():
         "exercise": "3.2",
         "values": [_run_case(ex, c, [lambda delta, a, l: delta[l] @ a[l - 1].T]) for c in ex.cases()],
     }
-    from backprop_lib.course.grade import judge_records
+    from backprop_lib.course.notebook_grade import judge_records
 
-    verdicts = judge_records({"3.1": bomb, "3.2": right}, iso, sandbox.Limits(memory_bytes=2**30), per_exercise=4)
+    verdicts = judge_records({"3.1": bomb, "3.2": right}, iso, isolation.Limits(memory_bytes=2**30), per_exercise=4)
     assert verdicts["3.2"] == ("passed", "")
     assert verdicts["3.1"][0] == "failed" and "could not" in verdicts["3.1"][1]
 
@@ -494,7 +489,7 @@ def test_the_run_replaces_each_check_by_collect_and_restores_a_deleted_one():
     assert problems == [
         "the check cell ex3_1 is missing from the submission; its check ran after the answer cell ex3_1-answer"
     ]
-    assert RECORD_MIME == sandbox.RECORD_MIME
+    assert RECORD_MIME == runner.RECORD_MIME
 
 
 @pytest.mark.parametrize(
@@ -558,7 +553,7 @@ def test_report_text_is_inert_and_names_are_unique():
     assert names["zoë"] == "zoë" and names["Ελένη"] == "Ελένη" and names["a/b"] == "a__b"
     assert names[".."] == "student" and names["<script>"] == "script"
     assert names["x y"].startswith("x_y-") and names["grades"].startswith("grades-")
-    from backprop_lib.course.grade import NotebookGrade
+    from backprop_lib.course.notebook_grade import NotebookGrade
 
     g = NotebookGrade('=HYPERLINK("x")', NAME, "s.ipynb", problems=["+1", "line\nbreak"])
     row = list(csv.reader(csv_text([g], []).splitlines()))[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lib.course import sandbox
+from backprop_lib.course import isolation
 from backprop_lib.course.grade import grade_path
 from backprop_lib.course.release import release_folder
 
@@ -50,7 +50,7 @@ def test_the_instructor_notebook_scores_full_marks(teacher, name):
     g = teacher[name]
     assert (g.status, g.problems) == ("graded", []), json.dumps(g.to_dict(), indent=1, ensure_ascii=False)
     assert g.max_score > 0 and g.score == g.max_score, json.dumps(g.to_dict(), indent=1, ensure_ascii=False)
-    if sandbox.detect().isolated:
+    if isolation.detect().isolated:
         assert g.isolation == "bubblewrap"
 
 
