@@ -13,22 +13,32 @@ import numpy as np
 from .network import MLP
 
 
-def _median_time(fn, min_seconds=0.05, repeats=7, clock=time.perf_counter):
-    """Median over `repeats` of the time of one call of fn, each measured over enough calls to last min_seconds."""
+def _calls_per_sample(fn, min_seconds, clock):
+    """How many calls of fn make one timing sample last about min_seconds (after a warm-up call)."""
     fn()  # warm up: first-call allocations, BLAS thread start-up
     calls, t0 = 0, clock()
     while clock() - t0 < min_seconds / 5 or calls == 0:
         fn()
         calls += 1
     per_call = (clock() - t0) / calls
-    inner = max(1, int(min_seconds / max(per_call, 1e-9)))
-    samples = []
+    return max(1, int(min_seconds / max(per_call, 1e-9)))
+
+
+def median_times(fns, min_seconds=0.05, repeats=7, clock=time.perf_counter):
+    """Median over `repeats` of the time of one call of each function in the dict fns.
+
+    The functions take turns within every repeat, so a change of load on a shared machine falls on all of them
+    alike and their ratios stay put even when the absolute times drift.
+    """
+    inner = {name: _calls_per_sample(fn, min_seconds, clock) for name, fn in fns.items()}
+    samples = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = clock()
-        for _ in range(inner):
-            fn()
-        samples.append((clock() - t0) / inner)
-    return float(np.median(samples))
+        for name, fn in fns.items():
+            t0 = clock()
+            for _ in range(inner[name]):
+                fn()
+            samples[name].append((clock() - t0) / inner[name])
+    return {name: float(np.median(s)) for name, s in samples.items()}
 
 
 def make_problem(sizes, m, seed=0):
@@ -77,4 +87,4 @@ def time_step(
     """Median seconds of one training step for each method, on a fresh problem of the given sizes and batch m."""
     net, X, Y = make_problem(sizes, m)
     fns = step_functions(net, X, Y)
-    return {name: _median_time(fns[name], min_seconds=min_seconds, repeats=repeats, clock=clock) for name in methods}
+    return median_times({name: fns[name] for name in methods}, min_seconds=min_seconds, repeats=repeats, clock=clock)

@@ -68,13 +68,15 @@ def torch_worker(threads, quick):
                         p -= 1e-3 * p.grad
                         p.grad = None
 
-            from backprop_lib.benchmark import _median_time
+            from backprop_lib.benchmark import median_times
 
             rows.append(
                 {
                     "sizes": sizes,
                     "m": m,
-                    "torch": _median_time(step, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7),
+                    "torch": median_times(
+                        {"torch": step}, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7
+                    )["torch"],
                 }
             )
     return rows

@@ -31,7 +31,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from backprop_lib.benchmark import _median_time, make_problem  # noqa: E402
+from backprop_lib.benchmark import make_problem, median_times  # noqa: E402
 
 NETS = ([784, 30, 10], [784, 100, 10], [784, 512, 512, 10])
 BATCHES = (10, 100, 1000)
@@ -98,14 +98,7 @@ def measure(sizes, m, quick):
     buffered = BufferedStep(net, m)
     eta = 1e-3
     steps = {"textbook": lambda: net.train_step(X, Y, eta, check=False), "buffered": lambda: buffered(X, Y, eta)}
-    rounds = 3 if quick else 7
-    times = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, fn in steps.items():
-            times[name].append(
-                _median_time(fn, min_seconds=0.02 if quick else 0.05, repeats=3, clock=time.process_time)
-            )
-    return {name: float(np.median(t)) for name, t in times.items()}
+    return median_times(steps, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7, clock=time.process_time)
 
 
 KEEP_FREED_MEMORY = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 28)}
