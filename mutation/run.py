@@ -6,7 +6,7 @@ killed / (mutants - equivalent): mutation/SURVIVORS.md lists every mutant judged
 behaviour) with the reason, and this script reads the names from there.
 
     python mutation/run.py                   # the numeric core (network, activations, costs, gradcheck, ...)
-    python mutation/run.py symbolic          # backprop_lib/symbolic/check.py and index.py
+    python mutation/run.py symbolic          # the proof engine: check.py and index.py and their parts
     python mutation/run.py numeric --jobs 1  # fewer parallel test processes (default 2)
     python mutation/run.py --modules costs   # one module of the scope
     make mutation MUTATE=symbolic            # the same through make
@@ -48,13 +48,35 @@ SCOPES = {
         "goal": 0.90,
     },
     "symbolic": {
-        "modules": ["symbolic/check", "symbolic/index"],
-        "tests": ["test_symbolic_check", "test_symbolic_index"],
+        # check.py and index.py as issue #13 named them, now split by concern: the checks and what they
+        # evaluate, diagnose and prove (check, evaluate, poly, diagnose); the index notation (index, notation,
+        # index_diagnose, index_proof, einsum).
+        "modules": [
+            "symbolic/check",
+            "symbolic/evaluate",
+            "symbolic/poly",
+            "symbolic/diagnose",
+            "symbolic/index",
+            "symbolic/notation",
+            "symbolic/index_diagnose",
+            "symbolic/index_proof",
+            "symbolic/einsum",
+        ],
+        "tests": ["test_symbolic_*"],
         "goal": 0.85,
+        # mutmut's time limit is (the tests' own call time + constant) x multiplier: SymPy's caches and the test
+        # networks are built afresh in every mutant's process, seconds that the call times do not include
+        "timeout_constant": "20.0",
+        "timeout_multiplier": "2.0",
     },
 }
 KILLED = {"killed", "timeout", "segfault"}  # a mutant that crashes or hangs the tests is caught too
 COPIED = ["backprop_lib", "data", "pyproject.toml", "tests/conftest.py", "tests/sanitize.cfg"]
+
+
+def test_files(scope):
+    """The scope's test files, relative to the repository (a name may be a glob: test_symbolic_*)."""
+    return sorted(str(p.relative_to(ROOT)) for t in scope["tests"] for p in (ROOT / "tests").glob(f"{t}.py"))
 
 
 def write_config(scratch, scope):
@@ -62,10 +84,15 @@ def write_config(scratch, scope):
     cfg["mutmut"] = {
         "source_paths": "backprop_lib",
         "only_mutate": "\n" + "\n".join(f"backprop_lib/{m}.py" for m in scope["modules"]),
-        "pytest_add_cli_args_test_selection": "\n" + "\n".join(f"tests/{t}.py" for t in scope["tests"]),
+        "pytest_add_cli_args_test_selection": "\n" + "\n".join(test_files(scope)),
         "pytest_add_cli_args": "\n-x\n-q",
         "also_copy": "\ndata",
-        "timeout_multiplier": "10.0",
+        "timeout_constant": scope.get("timeout_constant", "1.0"),
+        "timeout_multiplier": scope.get("timeout_multiplier", "10.0"),
+        # one server process imports pytest, the tests and SymPy once and forks a child per mutant: without it
+        # every child imports SymPy and collects the tests again, seconds per mutant for the proof engine
+        "process_isolation": "forkserver",
+        "forkserver_warmup": "collect",
     }
     with open(scratch / "setup.cfg", "w") as handle:
         cfg.write(handle)
@@ -77,7 +104,7 @@ def prepare(scratch, scope):
     scratch.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
     (scratch / "tests").mkdir()
-    for name in COPIED + [f"tests/{t}.py" for t in scope["tests"]]:
+    for name in COPIED + test_files(scope):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, scratch / name, ignore=ignore)
@@ -130,19 +157,19 @@ def report(statuses, scope, equivalent):
             by_module[module]["killed"] += 1
         else:
             survivors.append((name, status))
-    print(f"\n{'module':<18}{'mutants':>8}{'equivalent':>11}{'killed':>8}{'score':>8}")
+    print(f"\n{'module':<26}{'mutants':>8}{'equivalent':>11}{'killed':>8}{'score':>8}")
     total = Counter()
     for module in scope["modules"]:
         c = by_module[module]
         total.update(c)
         n = c["total"]
         print(
-            f"{module:<18}{n + c['equivalent']:>8}{c['equivalent']:>11}{c['killed']:>8}"
+            f"{module:<26}{n + c['equivalent']:>8}{c['equivalent']:>11}{c['killed']:>8}"
             f"{(c['killed'] / n if n else 1.0):>8.1%}"
         )
     score = total["killed"] / total["total"] if total["total"] else 1.0
     print(
-        f"{'all':<18}{total['total'] + total['equivalent']:>8}{total['equivalent']:>11}{total['killed']:>8}"
+        f"{'all':<26}{total['total'] + total['equivalent']:>8}{total['equivalent']:>11}{total['killed']:>8}"
         f"{score:>8.1%}   (goal {scope['goal']:.0%} of the non-equivalent mutants killed)"
     )
     if survivors:
@@ -160,6 +187,9 @@ def main():
     p.add_argument("scope", nargs="?", default="numeric", choices=sorted(SCOPES))
     p.add_argument("--jobs", type=int, default=2, help="parallel test processes (default 2)")
     p.add_argument("--modules", help="mutate only these modules of the scope, comma-separated (e.g. costs,training)")
+    p.add_argument(
+        "--tests", help="judge with these test files instead, comma-separated names or globs (test_x,test_y*)"
+    )
     p.add_argument("--report-only", action="store_true", help="score the last run in the scratch folder again")
     args = p.parse_args()
     scope = dict(SCOPES[args.scope])
@@ -169,6 +199,10 @@ def main():
         if unknown:
             p.error(f"--modules: {', '.join(unknown)} not in the {args.scope} scope ({', '.join(scope['modules'])})")
         scope["modules"] = chosen
+    if args.tests:
+        scope["tests"] = args.tests.split(",")
+        if not test_files(scope):
+            p.error(f"--tests: no file tests/NAME.py matches {args.tests}")
     scratch = Path(os.environ.get("MUTATION_DIR", Path(tempfile.gettempdir()) / "backprop_lib-mutation")).resolve()
     mutmut = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or shutil.which("mutmut")
     if mutmut is None:
