@@ -12,6 +12,11 @@ import numpy as np
 
 from .network import MLP
 
+# Environment for a process whose glibc keeps the memory numpy frees: by default glibc hands blocks of 128 KB and
+# more back to the system when they are freed and faults fresh zeroed pages in when they are allocated again, a
+# cost of the allocator, not of the arithmetic. The benchmarks measure with and without it.
+KEEP_FREED_MEMORY = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 28)}
+
 
 def _calls_per_sample(fn, min_seconds, clock):
     """How many calls of fn make one timing sample last about min_seconds (after a warm-up call)."""

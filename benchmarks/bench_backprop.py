@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from backprop_lib.benchmark import KEEP_FREED_MEMORY
+
 NETS = ([784, 30, 10], [784, 100, 10], [784, 512, 512, 10])
 BATCHES = (10, 100, 1000)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -82,8 +84,8 @@ def torch_worker(threads, quick):
     return rows
 
 
-def run(kind, threads, clock, quick):
-    env = dict(os.environ, **{v: str(threads) for v in THREAD_VARS})
+def run(kind, threads, clock, quick, extra_env=None):
+    env = dict(os.environ, **{v: str(threads) for v in THREAD_VARS}, **(extra_env or {}))
     cmd = [sys.executable, __file__, "--worker", kind, "--threads", str(threads), "--clock", clock]
     if quick:
         cmd.append("--quick")
@@ -99,11 +101,13 @@ def fmt(seconds):
     return f"{seconds * 1e3:9.3f}"
 
 
-def table(title, rows, torch_rows):
+def table(title, rows, torch_rows, kept_rows=None):
     print(f"\n{title}")
     head = (
         f"{'network':<20}{'m':>6} {'loop ms':>9} {'batch ms':>9} {'floor ms':>9} {'loop/batch':>11} {'batch/floor':>12}"
     )
+    if kept_rows:
+        head += f" {'b/f, kept':>10}"
     if torch_rows:
         head += f" {'torch ms':>9} {'torch/batch':>12}"
     print(head)
@@ -113,6 +117,8 @@ def table(title, rows, torch_rows):
             f"{str(r['sizes']):<20}{r['m']:>6} {fmt(r['per_sample'])} {fmt(r['batched'])} {fmt(r['floor'])} "
             f"{r['per_sample'] / r['batched']:>11.1f} {r['batched'] / r['floor']:>12.2f}"
         )
+        if kept_rows:
+            line += f" {kept_rows[i]['batched'] / kept_rows[i]['floor']:>10.2f}"
         if torch_rows:
             t = torch_rows[i]["torch"]
             line += f" {fmt(t)} {t / r['batched']:>12.2f}"
@@ -136,10 +142,15 @@ def main():
     print("Goal: batch/floor <= 1.2 at m >= 100 and <= 1.6 at m = 10.")
     for threads, clock in ((1, "cpu"), (2, "wall")):
         rows = run("numpy", threads, clock, args.quick)
-        torch_rows = run("torch", threads, clock, args.quick) if clock == "wall" or threads == 1 else None
+        kept_rows = run("numpy", threads, clock, args.quick, KEEP_FREED_MEMORY) if clock == "cpu" else None
+        torch_rows = run("torch", threads, clock, args.quick)
         label = "process CPU time" if clock == "cpu" else "wall-clock time"
-        table(f"{threads} thread{'s' if threads > 1 else ''}, {label}:", rows, torch_rows)
-    print("\n(torch columns appear only when torch is installed; it is never a dependency.)")
+        table(f"{threads} thread{'s' if threads > 1 else ''}, {label}:", rows, torch_rows, kept_rows)
+    print(
+        "\nb/f, kept: batch/floor in a process whose glibc keeps freed memory (MALLOC_TRIM_THRESHOLD_ and\n"
+        "MALLOC_MMAP_THRESHOLD_ raised): the step's arithmetic without the page faults of fresh large arrays."
+    )
+    print("(torch columns appear only when torch is installed; it is never a dependency.)")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from backprop_lib.benchmark import make_problem, median_times  # noqa: E402
+from backprop_lib.benchmark import KEEP_FREED_MEMORY, make_problem, median_times  # noqa: E402
 
 NETS = ([784, 30, 10], [784, 100, 10], [784, 512, 512, 10])
 BATCHES = (10, 100, 1000)
@@ -99,9 +99,6 @@ def measure(sizes, m, quick):
     eta = 1e-3
     steps = {"textbook": lambda: net.train_step(X, Y, eta, check=False), "buffered": lambda: buffered(X, Y, eta)}
     return median_times(steps, min_seconds=0.02 if quick else 0.05, repeats=3 if quick else 7, clock=time.process_time)
-
-
-KEEP_FREED_MEMORY = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 28)}
 
 
 def worker(quick):
