@@ -19,9 +19,9 @@ from backprop_lib.symbolic import SymbolicNetwork, check, prove, reject
 from backprop_lib.verdict import CheckFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import NOTEBOOKS, exercise_ids  # noqa: E402
+import nbtools  # noqa: E402
 
-NB = NOTEBOOKS / "00_index.ipynb"
+NB = nbtools.NOTEBOOKS / "00_index.ipynb"
 SERIES = [
     "00_index",
     "01_forward_pass",
@@ -59,7 +59,7 @@ def test_contents_links_every_notebook_00_to_09_once_in_order():
 
 def test_existing_notebooks_are_linked_by_their_real_file_names():
     text = markdown()
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted(nbtools.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         assert f"]({path.name})" in text, path.name
 
 
@@ -196,7 +196,7 @@ def test_notation_table_reconciles_the_sources():
 
 
 def test_the_index_is_not_graded_but_has_quizzes():
-    assert exercise_ids(NB) == []
+    nbtools.assert_exercises(NB, {})
 
 
 # ------------------------------------------------------------------------------------------- quizzes
@@ -204,20 +204,7 @@ INTENDED = {"0.1": [1], "0.2": [0, 2], "0.3": [1, 3]}
 
 
 def test_each_quiz_is_one_line_followed_by_its_answer_cell():
-    cs = cells()
-    found = {}
-    for i, cell in enumerate(cs):
-        m = re.fullmatch(r'quiz\("(\d+\.\d+)"\)', cell.source.strip())
-        if cell.cell_type == "code" and m:
-            qid = m.group(1)
-            assert cs[i + 1].cell_type == "markdown" and "this is what is graded" in cs[i + 1].source
-            ans = cs[i + 2]
-            meta = ans.metadata.get("nbgrader", {})
-            assert meta.get("solution") and meta.get("grade_id") == f"quiz{qid.replace('.', '_')}-answer"
-            found[qid] = ans.source
-    assert sorted(found) == sorted(INTENDED)
-    for qid, right in INTENDED.items():
-        assert f'answer("{qid}", {right})' in found[qid]
+    nbtools.assert_quizzes(NB, INTENDED)
 
 
 def test_quiz_texts_are_typeset_not_ascii():
@@ -267,7 +254,7 @@ def _table(folder):
 
 def test_progress_reads_a_workbook_exercises_from_the_checks_and_quizzes_from_the_saved_answers(tmp_path):
     for name in ("00_index.ipynb", "01_forward_pass.ipynb"):
-        nb = nbformat.read(str(NOTEBOOKS / name), as_version=4)
+        nb = nbformat.read(str(nbtools.NOTEBOOKS / name), as_version=4)
         copy, _, _ = student_copy(nb, name, keep_outputs=True)
         (tmp_path / name).write_text(json.dumps(copy), encoding="utf-8")
     (tmp_path / ".workbook.json").write_text("{}")

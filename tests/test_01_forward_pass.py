@@ -3,7 +3,6 @@ cells (one line per statement; a failed claim raises), the exercise checks (the 
 case, hidden ones too; a blank answer is "not answered yet"; each typical slip is named in the first line of at
 most five) and the quizzes (the intended answers are right, each wrong option is named)."""
 
-import re
 import sys
 from pathlib import Path
 
@@ -13,18 +12,17 @@ import pytest
 import sympy as sp
 
 from backprop_lib import MLP, compare
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _answers, _judge_case, _run_case, check, get, judge_record
+from backprop_lib.course.exercises import _judge_case, _run_case, get
 from backprop_lib.course.quiz import Quiz
-from backprop_lib.course.strip import read_solution, student_copy
+from backprop_lib.course.strip import student_copy
 from backprop_lib.symbolic import Proof, SymbolicNetwork, reject
 from backprop_lib.symbolic import check as symbolic_check
 from backprop_lib.verdict import CheckFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import NOTEBOOKS, exercise_ids, run_with_answers  # noqa: E402
+import nbtools  # noqa: E402
 
-NB = NOTEBOOKS / "01_forward_pass.ipynb"
+NB = nbtools.NOTEBOOKS / "01_forward_pass.ipynb"
 
 
 def sigmoid(t):
@@ -219,17 +217,8 @@ def test_the_notebooks_rejections_fail_when_the_formula_is_right():
 
 
 def test_the_notebooks_proof_cells_print_one_line_per_statement():
-    nb = nbformat.read(str(NB), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
-        lines += ["".join(o["data"].get("text/plain", "")) for o in cell.get("outputs", []) if "data" in o]
-        shown = [line for text in lines for line in text.splitlines() if line.startswith(("✔", "✘"))]
-        assert len(shown) == len(set(shown)), f"a repeated verdict line in: {cell.source[:60]!r}"
-        assert not any("proved: all" in line for line in shown), "proofs go through Proof/prove, one line each"
-        for line in shown:
-            assert not re.search(r"[\^_]\{", line), f"raw LaTeX in a verdict line: {line}"
+    shown = nbtools.proof_lines(NB)  # each verdict line once in the notebook, no raw LaTeX, no error output
+    assert not any("proved: all" in line for line in shown), "proofs go through Proof/prove, one line each"
 
 
 # ------------------------------------------------------------------------------------------- quizzes
@@ -237,19 +226,7 @@ INTENDED = {"1.1": [1], "1.2": [0], "1.3": [2], "1.4": [0, 2, 3]}
 
 
 def test_each_quiz_is_one_line_followed_by_its_answer_cell():
-    cells = nbformat.read(str(NB), as_version=4).cells
-    found = {}
-    for i, cell in enumerate(cells):
-        m = re.fullmatch(r'quiz\("(\d+\.\d+)"\)', cell.source.strip())
-        if cell.cell_type == "code" and m:
-            qid = m.group(1)
-            assert "this is what is graded" in cells[i + 1].source
-            meta = cells[i + 2].metadata.get("nbgrader", {})
-            assert meta.get("solution") and meta.get("grade_id") == f"quiz{qid.replace('.', '_')}-answer"
-            found[qid] = cells[i + 2].source
-    assert sorted(found) == sorted(INTENDED)
-    for qid, right in INTENDED.items():
-        assert f'answer("{qid}", {right})' in found[qid]
+    nbtools.assert_quizzes(NB, INTENDED)
 
 
 def test_no_quiz_option_shows_stray_markdown():
@@ -259,45 +236,11 @@ def test_no_quiz_option_shows_stray_markdown():
 
 
 # ------------------------------------------------------------------------------------------- exercises
+EXERCISES = {"1.1": 3, "1.2": 4}
+
+
 def test_notebook_has_the_two_exercises_as_one_line_checks():
-    nb = nbformat.read(str(NB), as_version=4)
-    assert exercise_ids(NB) == ["ex1_1", "ex1_2"]
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            qid = meta["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{qid}")'
-            assert meta["locked"] and meta["points"] == get(qid).points
-    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for qid in ("1.1", "1.2"):
-        assert f'Stuck? `solution("{qid}")` shows a worked solution.' in markdown
-
-
-def instructor_answer(qid):
-    """The instructor's answer cell of an exercise as a namespace (the marker lines dropped)."""
-    path, source = read_solution(qid)
-    ns = {}
-    exec(source, ns)
-    return ns
-
-
-def run_check(qid, ns):
-    """check(qid) as a student's kernel runs it, with `ns` as the notebook's namespace: None or the failure lines."""
-    ns = dict(ns, check=check)
-    try:
-        exec(f'_result = check("{qid}")', ns)
-    except CheckFailed as exc:
-        return exc.lines
-    assert ns["_result"].ok
-    return None
-
-
-def graded(qid, ns):
-    """The grader's verdict: every case (hidden ones too) run here, judged from the JSON record alone."""
-    ex = get(qid)
-    answers = _answers(ex, ns)
-    record = {"exercise": qid, "values": [_run_case(ex, case, answers) for case in ex.cases()]}
-    return judge_record(qid, enc.loads(enc.dumps(record)))
+    nbtools.assert_exercises(NB, EXERCISES)
 
 
 STUB_11 = "def z2(W, b, x, sigma):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
@@ -337,13 +280,7 @@ SLIPS_11 = [
 
 @pytest.mark.parametrize("body, slip", SLIPS_11, ids=[s for _, s in SLIPS_11])
 def test_exercise_1_1_names_the_slip_in_the_first_line(body, slip):
-    ns = {}
-    exec(Z2.format(body), ns)
-    lines = run_check("1.1", ns)
-    assert lines is not None and lines[0].startswith("✘ Exercise 1.1: ") and slip in lines[0], lines
-    assert len(lines) <= 5
-    assert not any(re.search(r"[\^_]\{", line) for line in lines), "no raw LaTeX"
-    assert graded("1.1", ns).status == "failed"
+    nbtools.assert_slip_named("1.1", Z2.format(body), slip, prelude="")
 
 
 @pytest.mark.parametrize(
@@ -400,18 +337,12 @@ SLIPS_12 = [
 
 @pytest.mark.parametrize("source, slip", SLIPS_12, ids=[s for _, s in SLIPS_12])
 def test_exercise_1_2_names_the_slip_in_the_first_line(source, slip):
-    ns = {}
-    exec(source, ns)
-    lines = run_check("1.2", ns)
-    assert lines is not None and lines[0].startswith("✘ Exercise 1.2: ") and slip in lines[0], lines
-    assert len(lines) <= 5
-    assert graded("1.2", ns).status == "failed"
+    nbtools.assert_slip_named("1.2", source, slip, prelude="")
 
 
 def test_exercise_1_2_hidden_square_case_names_a_transposed_w():
-    ns = {}
-    exec(LOOP.format(z="W[l].T @ a[l - 1] + b[l]", a="sigma(z[l])"), ns)
-    verdict = graded("1.2", ns)
+    ns = nbtools.answer_namespace(LOOP.format(z="W[l].T @ a[l - 1] + b[l]", a="sigma(z[l])"), prelude="")
+    verdict = nbtools.graded_verdict("1.2", ns)
     assert verdict.status == "failed" and "is there a W[l].T?" in verdict.message  # (3, 4) in the visible case
     square = next(c for c in get("1.2").cases() if c.params["sizes"] == [2, 2, 2])
     outcome = _judge_case(get("1.2"), square, _run_case(get("1.2"), square, [ns["forward_loop"]]))
@@ -429,7 +360,8 @@ def test_exercise_1_2_sees_only_plain_arrays():
             a.append(sigma(z[l]))
         return z, a
 
-    assert run_check("1.2", {"forward_loop": forward_loop}) is None
+    ok, lines = nbtools.check_verdict("1.2", {"forward_loop": forward_loop})
+    assert ok, lines
     assert seen["types"] == {"ndarray"}
 
 
@@ -447,7 +379,7 @@ def test_the_judge_recomputes_the_reference_from_the_case_alone():
 
 @pytest.mark.slow
 def test_the_notebook_check_cells_stop_with_the_slip_in_a_kernel():
-    verdicts = run_with_answers(
+    verdicts = nbtools.run_with_answers(
         NB,
         {
             "ex1_1": Z2.format("W[2] * sigma(W[1] * x + b[1])"),
@@ -485,8 +417,3 @@ def test_index_form_slips_are_named():
     assert check_index("z[l+1]_m = W[l+1]_mk * a[l]_k + b[l+1]_m", net=eq, l=1).ok
     swapped = check_index("z[l]_j = W[l]_kj * a[l-1]_k + b[l]_j", net=eq, l=2)
     assert not swapped.ok and "transposed" in swapped.message
-
-
-def test_the_first_code_cell_imports_the_course_functions():
-    first = next(c.source for c in nbformat.read(str(NB), as_version=4).cells if c.cell_type == "code")
-    assert "from backprop_lib.course import answer, check, quiz, solution" in first

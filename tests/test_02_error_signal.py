@@ -9,29 +9,22 @@
     exercises numbered in order, captions, and the corrected statement about σ′ ≤ 1/4.
 """
 
-import json
 import re
 
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS
 
 from backprop_lib.activations import get_activation, sigmoid, sigmoid_prime
 from backprop_lib.costs import get_cost
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _answers, _run_case, check, get, judge_record
-from backprop_lib.course.quiz import score_answer_source
-from backprop_lib.course.strip import student_copy
 from backprop_lib.feedback import compare
 from backprop_lib.network import MLP
 from backprop_lib.symbolic import SymbolicNetwork, hadamard
 from backprop_lib.symbolic import check as check_sym
 from backprop_lib.symbolic import sigmoid as sigmoid_atom
-from backprop_lib.verdict import CheckFailed
 
-NB = NOTEBOOKS / "02_error_signal.ipynb"
+NB = nbtools.NOTEBOOKS / "02_error_signal.ipynb"
 
 
 def _sp_L(net):
@@ -210,34 +203,6 @@ PRELUDE = "import numpy as np\nfrom backprop_lib.activations import sigmoid as s
 EXERCISES = {"2.1": 2, "2.2": 3, "2.3": 2}
 
 
-def verdict(exercise_id, source):
-    """check(exercise_id) after running `source` as the answer cell: (ok, the lines the student sees)."""
-    namespace = {"check": check}
-    exec(PRELUDE + source, namespace)
-    try:
-        exec(f"result = check({exercise_id!r})", namespace)
-    except CheckFailed as failure:
-        return False, failure.lines
-    return True, [repr(namespace["result"])]
-
-
-def graded(exercise_id, namespace):
-    """The grader's path: run every case (hidden ones too) in the student's namespace, judge the JSON elsewhere."""
-    ex = get(exercise_id)
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, _answers(ex, namespace)) for case in ex.cases()]}
-    return judge_record(ex.id, json.loads(enc.dumps(record)))
-
-
-def _workbook_answer_cells():
-    copy, _, _ = student_copy(json.loads(NB.read_text(encoding="utf-8")), name=NB.name)
-    cells = {}
-    for cell in copy["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if gid.startswith("ex") and gid.endswith("-answer"):
-            cells[gid[2 : -len("-answer")].replace("_", ".")] = "".join(cell["source"])
-    return cells
-
-
 SIGMA_PRIME = "def sigma_prime(z):\n    s = sigma_np(z)\n    return {}\n"
 QUADRATIC = "def delta_L_quadratic(a_L, y, z_L, sigma_prime):\n    return {}\n"
 CROSS_ENTROPY = "def delta_L_cross_entropy(a_L, y, z_L, sigma_prime):\n    return {}\n"
@@ -264,26 +229,16 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:24]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    namespace = {}
-    exec(PRELUDE + source, namespace)
-    assert graded(exercise_id, namespace).status == "failed"
+    nbtools.assert_slip_named(exercise_id, source, slip, PRELUDE)
 
 
 def test_numeric_cases_name_the_slips_the_symbolic_case_cannot_see():
     """A σ used where σ′ belongs, in numbers only (the function switches on the input type), is still named."""
-    ex = get("2.2")
-    numeric_case = next(c for c in ex.cases() if c.params.get("numeric") and not c.hidden)
 
     def delta_L_quadratic(a_L, y, z_L, sigma_prime):
         return (a_L - y) * a_L
 
-    outcome = ex.judge(
-        numeric_case, enc.decode(json.loads(enc.dumps(enc.encode(ex.run(numeric_case, delta_L_quadratic)))))
-    )
+    outcome = nbtools.judged_case("2.2", lambda c: c.params.get("numeric") and not c.hidden, delta_L_quadratic)
     assert not outcome.ok and outcome.message.startswith("delta_L: σ where σ′ belongs")
 
 
@@ -293,48 +248,19 @@ def test_numeric_cases_name_the_slips_the_symbolic_case_cannot_see():
 RIGHT = {"2.1": [0, 1], "2.2": [0, 1, 3], "2.3": [0, 1, 2]}
 
 
-def _cells():
-    return nbformat.read(str(NB), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_exercises_in_order_with_one_line_checks():
-    cells = _cells()
-    checks = [(i, c) for i, c in enumerate(cells) if _meta(c).get("grade")]
-    assert [_meta(c)["grade_id"] for _, c in checks] == ["ex2_1", "ex2_2", "ex2_3"]
-    for i, cell in checks:
-        eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-        assert cell.source == f'check("{eid}")'
-        assert _meta(cell)["points"] == get(eid).points and _meta(cell)["locked"]
-        assert _meta(cells[i - 1])["grade_id"] == f"ex{eid.replace('.', '_')}-answer"
-        assert f'solution("{eid}")' in cells[i - 2].source  # the hint before the answer cell
-    headings = re.findall(r"### Exercise (\d\.\d)", "\n".join(c.source for c in cells if c.cell_type == "markdown"))
-    assert headings == ["2.1", "2.2", "2.3"]
+    nbtools.assert_exercises(NB, EXERCISES)
+    markdown = "\n".join(c.source for c in nbtools.cells(NB) if c.cell_type == "markdown")
+    headings = re.findall(r"### Exercise (\d\.\d)", markdown)
+    assert headings == list(EXERCISES)
 
 
 def test_quiz_cells_are_one_line_and_their_answers_are_right():
-    cells = _cells()
-    quiz_ids = [
-        re.fullmatch(r'quiz\("(\d\.\d)"\)', c.source).group(1)
-        for c in cells
-        if c.cell_type == "code" and c.source.startswith("quiz(")
-    ]
-    assert quiz_ids == ["2.1", "2.2", "2.3"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    for qid in quiz_ids:
-        assert score_answer_source(qid, answers[f"quiz{qid.replace('.', '_')}-answer"]).ok
-    assert not any("Quiz(" in c.source for c in cells if c.cell_type == "code")
+    nbtools.assert_quizzes(NB, RIGHT)
 
 
 def test_figures_have_captions_and_the_factor_4_claim_is_corrected():
-    cells = _cells()
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and "plt.show()" in c.source]
-    assert len(figures) == 3
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 2.{n}:* ")
-    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    nbtools.assert_figures_captioned(NB, lambda source: "plt.show()" in source, 3)
+    prose = "\n".join(c.source for c in nbtools.cells(NB) if c.cell_type == "markdown")
     assert "at least a factor 4" not in prose and "notebook 03 follows this" not in prose
     assert "(09_depth.ipynb)" in prose and "\\lVert W^{l+1} \\rVert" in prose

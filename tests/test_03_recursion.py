@@ -5,32 +5,17 @@ passes every case through the grader's path, a blank answer is "not answered yet
 the first line of a failure of at most 5 lines, with no TeX braces. The quizzes and the notebook's one-line cells.
 """
 
-import json
-import re
-
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib import MLP, compare, gradient_check
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import get
-from backprop_lib.course.quiz import score_answer_source
 from backprop_lib.symbolic import SymbolicNetwork, cached_network, check, sigma, sigma_prime
 from backprop_lib.symbolic.index import check_index, prove_index, to_einsum
 from backprop_lib.symbolic.text import plain
 
-verdict = exercise_verdict
-graded = exercise_graded
-
-
-def _workbook_answer_cells():
-    return workbook_answer_cells(NOTEBOOK)
-
-
-NOTEBOOK = NOTEBOOKS / "03_recursion.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "03_recursion.ipynb"
 RECURSION = "delta[l]_k = delta[l+1]_m * W[l+1]_mk * sigma_prime(z[l]_k)"
 
 
@@ -283,7 +268,7 @@ EXERCISES = {"3.1": 3, "3.2": 2, "3.3": 2}
 
 
 def test_notebook_has_the_exercises():
-    assert exercise_ids(NOTEBOOK) == ["ex3_1", "ex3_2", "ex3_3"]
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 STEP = "def delta_step(W, delta, z, sigma_prime, l):\n    return {}\n"
@@ -317,25 +302,17 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
+    lines = nbtools.assert_slip_named(exercise_id, source, slip)
     assert "corrected" not in "\n".join(lines)  # the answer is not given away
-    assert graded(exercise_id, source).status == "failed"
 
 
 def test_numeric_case_names_sigma_for_sigma_prime():
     """On numbers alone (the symbolic cases passed), σ for σ′ in the recursion is still named."""
-    ex = get("3.1")
-    case = next(c for c in ex.cases() if c.params.get("numeric") and not c.hidden)
 
     def delta_step(W, delta, z, sigma_prime, l):
         return (W[l + 1].T @ delta[l + 1]) * (1 / (1 + np.exp(-z[l])))
 
-    value = enc.decode(json.loads(enc.dumps(enc.encode(ex.run(case, delta_step)))))
-    outcome = ex.judge(case, value)
+    outcome = nbtools.judged_case("3.1", lambda c: c.params.get("numeric") and not c.hidden, delta_step)
     assert not outcome.ok and outcome.message.startswith("delta[1]: σ where σ′ belongs")
 
 
@@ -343,36 +320,11 @@ def test_numeric_case_names_sigma_for_sigma_prime():
 RIGHT = {"3.1": [1, 3], "3.2": [0, 1], "3.3": [1]}
 
 
-def _cells():
-    return nbformat.read(str(NOTEBOOK), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_one_line_checks_and_quizzes():
-    cells = _cells()
-    for i, cell in enumerate(cells):
-        if _meta(cell).get("grade"):
-            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
-            assert f'solution("{eid}")' in cells[i - 2].source
-    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
-    assert quiz_ids == ["3.1", "3.2", "3.3"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
-    text = "\n".join(c.source for c in cells)
-    assert "delta_step(W, delta, z, sigma_prime, l)" in text and "act.prime" not in text and "Quiz(" not in text
+    nbtools.assert_quizzes(NOTEBOOK, RIGHT)  # the one-line check cells: test_notebook_has_the_exercises
+    text = "\n".join(c.source for c in nbtools.cells(NOTEBOOK))
+    assert "delta_step(W, delta, z, sigma_prime, l)" in text
 
 
 def test_figures_have_captions():
-    cells = _cells()
-    figures = [
-        i
-        for i, c in enumerate(cells)
-        if c.cell_type == "code" and ("draw_three_layers(" in c.source or "Figure(" in c.source)
-    ]
-    assert len(figures) == 2
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 3.{n}:* ")
+    nbtools.assert_figures_captioned(NOTEBOOK, lambda source: "draw_three_layers(" in source or "Figure(" in source, 2)

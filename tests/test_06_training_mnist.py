@@ -15,31 +15,25 @@ import json
 import re
 
 import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_ids
 
 from backprop_lib import MLP, compare, sgd
-from backprop_lib.course import check
 from backprop_lib.course import encode as enc
 from backprop_lib.course.exercises import _run_case, get, judge_record
 from backprop_lib.custom_cost import cost_from_sympy, prove_output_error
 from backprop_lib.data import load_mnist
 from backprop_lib.symbolic import SymbolicNetwork, hadamard
 from backprop_lib.symbolic import check as symbolic_check
-from backprop_lib.verdict import CheckFailed
 
-NOTEBOOK = NOTEBOOKS / "06_training_mnist.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "06_training_mnist.ipynb"
 
 
 @pytest.fixture(scope="module")
 def nb():
     return nbformat.read(str(NOTEBOOK), as_version=4)
-
-
-def grade_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 # ------------------------------------------------------------------------------------------------ (6.1)
@@ -124,18 +118,7 @@ def mnist():
 def test_accuracy_targets_on_the_held_out_digits(mnist, hidden, target):
     """The figures the notebook states (and no longer asserts in its teaching cells) hold for its seed."""
     net = MLP([784, hidden, 10], seed=0)
-    history = sgd(
-        net,
-        mnist.X_train,
-        mnist.Y_train,
-        epochs=10,
-        batch_size=10,
-        eta=3.0,
-        seed=0,
-        X_test=mnist.X_test,
-        y_test=mnist.y_test,
-        progress=False,
-    )
+    history = nbtools.sgd_on_mnist(net, mnist, epochs=10, eta=3.0)
     assert mnist.X_train.shape == (784, 4000) and mnist.X_test.shape == (784, 1000)
     assert history.test_accuracy[-1] >= target
     assert history.test_accuracy[-1] == net.accuracy(mnist.X_test, mnist.y_test)
@@ -143,18 +126,7 @@ def test_accuracy_targets_on_the_held_out_digits(mnist, hidden, target):
 
 @pytest.mark.slow
 def test_far_too_large_learning_rate_gets_stuck_at_chance(mnist):
-    history = sgd(
-        MLP([784, 30, 10], seed=0),
-        mnist.X_train,
-        mnist.Y_train,
-        epochs=2,
-        batch_size=10,
-        eta=30.0,
-        seed=0,
-        X_test=mnist.X_test,
-        y_test=mnist.y_test,
-        progress=False,
-    )
+    history = nbtools.sgd_on_mnist(MLP([784, 30, 10], seed=0), mnist, epochs=2, eta=30.0)
     assert history.test_accuracy[-1] <= 0.15
 
 
@@ -212,44 +184,11 @@ def test_pseudo_huber_reference_of_exercise_6_2():
 
 
 # ------------------------------------------------------------------------------------------- exercises
-def answer_source(nb, exercise):
-    """The instructor's answer cell of Exercise `exercise` ("6.1"), as Python source."""
-    gid = f"ex{exercise.replace('.', '_')}-answer"
-    return next(c.source for c in nb.cells if grade_meta(c).get("grade_id") == gid)
+EXERCISES = {"6.1": 10, "6.2": 10}
 
 
-def namespace(source):
-    ns = {}
-    exec(source, ns)
-    return ns
-
-
-def run_check(exercise, ns):
-    """check("N.k") as the check cell runs it, with the answer names of `ns`: (passed, lines shown)."""
-    ns = dict(ns, check=check)
-    try:
-        exec(f"_passed = check({exercise!r})", ns)
-    except CheckFailed as exc:
-        return False, exc.lines
-    return True, [repr(ns["_passed"])]
-
-
-def judged(exercise, ns):
-    """Grading: run every case (hidden ones too) in this process, judge the JSON record as the grader does."""
-    ex = get(exercise)
-    answers = [ns.get(name, enc.Missing(f"`{name}` is not defined")) for name in ex.answer]
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, answers) for case in ex.cases()]}
-    return judge_record(exercise, json.loads(enc.dumps(record)))
-
-
-def test_notebook_has_the_exercises_as_one_line_checks_with_their_points(nb):
-    assert exercise_ids(NOTEBOOK) == ["ex6_1", "ex6_2"]
-    for cell in nb.cells:
-        meta = grade_meta(cell)
-        if meta.get("grade"):
-            exercise = meta["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{exercise}")'
-            assert meta["locked"] and meta["points"] == get(exercise).points
+def test_notebook_has_the_exercises_as_one_line_checks_with_their_points():
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 SGD_TEMPLATE = """
@@ -301,17 +240,14 @@ def sgd_update(W, b, A, Delta, eta):
     ],
 )
 def test_sgd_update_slips_are_named_first_in_at_most_five_lines(source, slip):
-    ok, lines = run_check("6.1", namespace(source))
-    assert not ok and lines[0].startswith("✘ Exercise 6.1: ") and slip in lines[0], lines
-    assert len(lines) <= 5
-    assert judged("6.1", namespace(source)).status == "failed"
+    nbtools.assert_slip_named("6.1", source, slip, prelude="")
 
 
 def test_sgd_update_is_judged_from_the_recorded_value_only():
     """The judge recomputes the reference from the case; a forged record (the right arrays, but the flag that the
     inputs changed, or the reference's own W and b unchanged) is judged on what it says."""
     ex = get("6.1")
-    right = namespace(SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B))["sgd_update"]
+    right = nbtools.answer_namespace(SGD_TEMPLATE.format(W=RIGHT_W, b=RIGHT_B), prelude="")["sgd_update"]
     values = [_run_case(ex, case, [right]) for case in ex.cases()]
     flagged = json.loads(enc.dumps(values))
     for value in flagged:
@@ -319,8 +255,8 @@ def test_sgd_update_is_judged_from_the_recorded_value_only():
     verdict = judge_record("6.1", {"exercise": "6.1", "values": flagged})
     assert verdict.status == "failed" and "changed its input W[1] in place" in verdict.message
     # no step at all: the answer returned W and b themselves
-    lazy = namespace("def sgd_update(W, b, A, Delta, eta):\n    return list(W), list(b)\n")["sgd_update"]
-    lazy_values = [_run_case(ex, case, [lazy]) for case in ex.cases()]
+    lazy = nbtools.answer_namespace("def sgd_update(W, b, A, Delta, eta):\n    return list(W), list(b)\n", prelude="")
+    lazy_values = [_run_case(ex, case, [lazy["sgd_update"]]) for case in ex.cases()]
     verdict = judge_record("6.1", {"exercise": "6.1", "values": json.loads(enc.dumps(lazy_values))})
     assert verdict.status == "failed" and "step W[1]" in verdict.message
 
@@ -348,11 +284,7 @@ h = sp.Rational(1, 2)
     ],
 )
 def test_pseudo_huber_slips_are_named_first_in_at_most_five_lines(c_huber, slip):
-    ns = namespace(HUBER_HEADER + f"c_huber = {c_huber}\n")
-    ok, lines = run_check("6.2", ns)
-    assert not ok and lines[0].startswith("✘ Exercise 6.2: ") and slip in lines[0], lines
-    assert len(lines) <= 5
-    assert judged("6.2", ns).status == "failed"
+    nbtools.assert_slip_named("6.2", f"c_huber = {c_huber}\n", slip, prelude=HUBER_HEADER)
 
 
 def test_pseudo_huber_is_judged_from_the_decoded_expression():
@@ -372,13 +304,8 @@ def test_pseudo_huber_is_judged_from_the_decoded_expression():
 QUIZZES = {"6.1": [0, 2, 3], "6.2": [0, 1], "6.3": [0]}
 
 
-def test_quiz_cells_are_one_line_and_answered_in_the_next_code_cell(nb):
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    asked = [m.group(1) for c in code for m in [re.fullmatch(r'quiz\("(\d+\.\d+)"\)', c.source)] if m]
-    assert asked == list(QUIZZES)
-    for qid, right in QUIZZES.items():
-        cell = next(c for c in code if grade_meta(c).get("grade_id") == f"quiz{qid.replace('.', '_')}-answer")
-        assert f'answer("{qid}", {right})' in cell.source and grade_meta(cell)["solution"]
+def test_quiz_cells_are_one_line_and_answered_in_the_next_code_cell():
+    nbtools.assert_quizzes(NOTEBOOK, QUIZZES)
 
 
 # -------------------------------------------------------------------------------------- the notebook's form

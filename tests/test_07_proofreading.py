@@ -10,20 +10,15 @@ corrections (σ for σ′, a wrong layer, a transposed weight, the printed bias,
 two σ′ exchanged) are named in the first line of a failure of at most five lines. Part 3: the quizzes.
 """
 
-import json
 import re
-from pathlib import Path
 
 import nbformat
+import nbtools
 import pytest
 
-from backprop_lib.course import check
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import _run_case, get, judge_record
 from backprop_lib.symbolic.ledger import ENTRIES, SOURCES, run_ledger
-from backprop_lib.verdict import CheckFailed
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07_proofreading.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "07_proofreading.ipynb"
 NUMBER = {file: number for number, file in SOURCES.items()}
 
 
@@ -40,10 +35,6 @@ def nb():
 def text(s):
     """The ledger's words as the notebook prints them: its plain Unicode, a script left in braces as ^(...)."""
     return re.sub(r"([\^_])\{([^{}]*)\}", r"\1(\2)", s)
-
-
-def grade_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def outputs_text(cell, markdown=True):
@@ -168,41 +159,11 @@ def test_the_ledger_figure_has_a_caption_and_its_legend_covers_no_bar(nb):
 
 
 # ---------------------------------------------------------------------------------------- 2. the exercises
-def answer_source(nb, exercise):
-    gid = f"ex{exercise.replace('.', '_')}-answer"
-    return next(c.source for c in nb.cells if grade_meta(c).get("grade_id") == gid)
+EXERCISES = {"7.1": 2, "7.2": 1, "7.3": 3}
 
 
-def namespace(source):
-    ns = {}
-    exec(source, ns)
-    return ns
-
-
-def run_check(exercise, ns):
-    """check("N.k") as the check cell runs it, with the answer names of `ns`: (passed, lines shown)."""
-    ns = dict(ns, check=check)
-    try:
-        exec(f"_passed = check({exercise!r})", ns)
-    except CheckFailed as exc:
-        return False, exc.lines
-    return True, [repr(ns["_passed"])]
-
-
-def judged(exercise, ns):
-    ex = get(exercise)
-    answers = [ns.get(name, enc.Missing(f"`{name}` is not defined")) for name in ex.answer]
-    record = {"exercise": ex.id, "values": [_run_case(ex, case, answers) for case in ex.cases()]}
-    return judge_record(exercise, json.loads(enc.dumps(record)))
-
-
-def test_exercises_are_one_line_checks_with_their_points(nb):
-    checks = [c for c in nb.cells if grade_meta(c).get("grade")]
-    assert [grade_meta(c)["grade_id"] for c in checks] == ["ex7_1", "ex7_2", "ex7_3"]
-    for cell in checks:
-        exercise = grade_meta(cell)["grade_id"][2:].replace("_", ".")
-        assert cell.source == f'check("{exercise}")'
-        assert grade_meta(cell)["locked"] and grade_meta(cell)["points"] == get(exercise).points
+def test_exercises_are_one_line_checks_with_their_points():
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 KRONECKER = "Delta[l]_i = Delta[l+1]_k W[l+1]_kj KroneckerDelta(j, i) sigma_prime(z[l]_j)"
@@ -223,11 +184,8 @@ COLLAPSED = "Delta[l]_i = Delta[l+1]_k W[l+1]_ki sigma_prime(z[l]_i)"
     ],
 )
 def test_source_000_recursion_slips_are_named_first(kronecker, collapsed, slip):
-    ns = {"recursion_kronecker": kronecker, "recursion_000": collapsed}
-    ok, lines = run_check("7.1", ns)
-    assert not ok and lines[0].startswith("✘ Exercise 7.1: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and not re.search(r"\^\{|_\{|\$", "\n".join(lines))
-    assert judged("7.1", ns).status == "failed"
+    answer = f"recursion_kronecker = {kronecker!r}\nrecursion_000 = {collapsed!r}\n"
+    nbtools.assert_slip_named("7.1", answer, slip, prelude="")
 
 
 @pytest.mark.parametrize(
@@ -241,9 +199,7 @@ def test_source_000_recursion_slips_are_named_first(kronecker, collapsed, slip):
     ],
 )
 def test_source_002_input_sum_slips_are_named_first(z_next, slip):
-    ok, lines = run_check("7.2", {"z_next": z_next})
-    assert not ok and lines[0].startswith("✘ Exercise 7.2: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and not re.search(r"\^\{|_\{|\$", "\n".join(lines))
+    nbtools.assert_slip_named("7.2", f"z_next = {z_next!r}\n", slip, prelude="")
 
 
 DC_DW1 = """
@@ -270,15 +226,11 @@ RIGHT = {"sp2": "n.sigma_prime_of(n.z[2])", "W": "n.W[2].T", "sp1": "n.sigma_pri
     ],
 )
 def test_source_003_inner_gradient_slips_are_named_first(change, slip):
-    source = "import sympy as sp\n" + DC_DW1.format(**{**RIGHT, **change})
-    ok, lines = run_check("7.3", namespace(source))
-    assert not ok and lines[0].startswith("✘ Exercise 7.3: ") and slip in lines[0], lines
-    assert len(lines) <= 5
-    assert judged("7.3", namespace(source)).status == "failed"
+    nbtools.assert_slip_named("7.3", DC_DW1.format(**{**RIGHT, **change}), slip, prelude="import sympy as sp\n")
 
 
 def test_the_inner_gradient_view_offers_no_gradients():
-    ok, lines = run_check("7.3", namespace("def dC_dW1(n):\n    return n.dC_dW(1)\n"))
+    ok, lines = nbtools.exercise_verdict("7.3", "def dC_dW1(n):\n    return n.dC_dW(1)\n", prelude="")
     assert not ok and "dC_dW" in lines[0]
 
 
@@ -286,10 +238,5 @@ def test_the_inner_gradient_view_offers_no_gradients():
 QUIZZES = {"7.1": [1, 3], "7.2": [0, 2], "7.3": [0, 2, 4]}
 
 
-def test_quiz_cells_are_one_line_and_answered_in_their_answer_cells(nb):
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    asked = [m.group(1) for c in code for m in [re.fullmatch(r'quiz\("(\d+\.\d+)"\)', c.source)] if m]
-    assert asked == list(QUIZZES)
-    for qid, right in QUIZZES.items():
-        cell = next(c for c in code if grade_meta(c).get("grade_id") == f"quiz{qid.replace('.', '_')}-answer")
-        assert f'answer("{qid}", {right})' in cell.source
+def test_quiz_cells_are_one_line_and_answered_in_their_answer_cells():
+    nbtools.assert_quizzes(NOTEBOOK, QUIZZES)

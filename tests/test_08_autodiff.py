@@ -9,14 +9,12 @@ the grader's path, a blank answer is "not answered yet", every typical slip is n
 failure of at most 5 lines. Part 3: the quizzes and the notebook's cells.
 """
 
-import json
 import re
 
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib.autodiff import (
     RULES,
@@ -30,22 +28,11 @@ from backprop_lib.autodiff import (
     tape_of,
     upstream,
 )
-from backprop_lib.course import encode as enc
-from backprop_lib.course.exercises import get
-from backprop_lib.course.quiz import score_answer_source
 from backprop_lib.feedback import compare
 from backprop_lib.network import MLP
 from backprop_lib.symbolic import cached_network, check, sigma, sigma_prime
 
-verdict = exercise_verdict
-graded = exercise_graded
-
-
-def _workbook_answer_cells():
-    return workbook_answer_cells(NOTEBOOK)
-
-
-NOTEBOOK = NOTEBOOKS / "08_autodiff.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "08_autodiff.ipynb"
 
 
 def _problem(sizes=(4, 5, 3, 2), m=6, seed=5, activation="sigmoid"):
@@ -471,7 +458,7 @@ EXERCISES = {"8.1": 3, "8.2": 2, "8.3": 2}
 
 
 def test_notebook_has_the_exercises():
-    assert exercise_ids(NOTEBOOK) == ["ex8_1", "ex8_2", "ex8_3"]
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 MATMUL = "def matmul_backward(A, B, G):\n    return {}\n"
@@ -501,33 +488,15 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
+    lines = nbtools.assert_slip_named(exercise_id, source, slip)
     assert "1/n" not in "\n".join(lines)
-    assert graded(exercise_id, source).status == "failed"
 
 
 @pytest.mark.parametrize(
     "source", [MEAN.format("np.ones_like(c) * G * (1 / m)"), MEAN.format("np.full(c.shape, G[0, 0] / m)")]
 )
 def test_a_right_mean_written_otherwise_passes(source):
-    assert graded("8.3", source).status == "passed"
-
-
-def _judge_own(exercise_id, case_filter, answer_fn):
-    ex = get(exercise_id)
-    case = next(c for c in ex.cases() if case_filter(c))
-    return ex.judge(case, enc.decode(json.loads(enc.dumps(enc.encode(_run_case_value(ex, case, answer_fn))))))
-
-
-def _run_case_value(ex, case, answer_fn):
-    try:
-        return ex.run(case, answer_fn)
-    except ValueError as exc:
-        return enc.Raised("ValueError", str(exc))
+    assert nbtools.exercise_graded("8.3", source).status == "passed"
 
 
 def _tape_case(hidden=False):
@@ -535,88 +504,59 @@ def _tape_case(hidden=False):
 
 
 def test_the_tape_cases_name_the_slips_on_numbers_too():
-    out = _judge_own("8.1", _tape_case(), lambda A, B, G: (G @ B, A.T @ G))
+    out = nbtools.judged_case("8.1", _tape_case(), lambda A, B, G: (G @ B, A.T @ G))
     assert not out.ok and out.message.startswith("the factors do not fit")
-    out = _judge_own("8.1", _tape_case(), lambda A, B, G: (A.T @ G, G @ B.T))
+    out = nbtools.judged_case("8.1", _tape_case(), lambda A, B, G: (A.T @ G, G @ B.T))
     assert not out.ok and "a gradient of the wrong shape" in out.message
-    out = _judge_own("8.2", _tape_case(), lambda Z, G, s, sp_: G * s(Z))
+    out = nbtools.judged_case("8.2", _tape_case(), lambda Z, G, s, sp_: G * s(Z))
     assert not out.ok and out.message.startswith("dW[1]: σ where σ′ belongs")
-    out = _judge_own("8.2", _tape_case(hidden=True), lambda Z, G, s, sp_: G * s(Z) * (1 - s(Z)))
+    out = nbtools.judged_case("8.2", _tape_case(hidden=True), lambda Z, G, s, sp_: G * s(Z) * (1 - s(Z)))
     assert not out.ok and "σ′ only for the sigmoid" in out.message  # the tanh network shows it
-    out = _judge_own("8.3", _tape_case(), lambda c, G: np.ones_like(c) * G)
+    out = nbtools.judged_case("8.3", _tape_case(), lambda c, G: np.ones_like(c) * G)
     assert not out.ok and out.message.startswith("dW[1]: the 1/m is missing: C is the mean of the m = 7")
-    out = _judge_own("8.3", _tape_case(), lambda c, G: G / c.shape[1])
+    out = nbtools.judged_case("8.3", _tape_case(), lambda c, G: G / c.shape[1])
     assert not out.ok and "a gradient of the wrong shape" in out.message
     for eid, fn in (
         ("8.1", lambda A, B, G: (G @ B.T, A.T @ G)),
         ("8.2", lambda Z, G, s, sp_: G * sp_(Z)),
         ("8.3", lambda c, G: np.ones_like(c) * G / c.shape[1]),
     ):
-        assert _judge_own(eid, _tape_case(hidden=True), fn).ok
+        assert nbtools.judged_case(eid, _tape_case(hidden=True), fn).ok
 
 
 # ---------------------------------------------------------------------------------------- quizzes, cells
 RIGHT = {"8.1": [0, 2], "8.2": [0, 2, 4], "8.3": [0, 1, 3]}
 
 
-def _cells():
-    return nbformat.read(str(NOTEBOOK), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_one_line_checks_and_quizzes():
-    cells = _cells()
-    for i, cell in enumerate(cells):
-        if _meta(cell).get("grade"):
-            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
-            assert _meta(cell)["locked"] and f'solution("{eid}")' in cells[i - 2].source
-    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
-    assert quiz_ids == ["8.1", "8.2", "8.3"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
-    assert "from backprop_lib.course import answer, check, quiz, solution" in cells[1].source
+    nbtools.assert_quizzes(NOTEBOOK, RIGHT)
 
 
 def test_every_equation_is_numbered_once_and_proved():
-    prose = "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
+    prose = "\n".join(c.source for c in nbtools.cells(NOTEBOOK) if c.cell_type == "markdown")
     tags = re.findall(r"\\tag\{(8\.\d+)\}", prose)
     assert tags == [f"8.{k}" for k in range(1, 10)]
-    code = "\n".join(c.source for c in _cells() if c.cell_type == "code")
+    code = "\n".join(c.source for c in nbtools.cells(NOTEBOOK) if c.cell_type == "code")
     for label in ("(8.1)", "(8.2)", "(8.3)", "(8.4)", "(8.5)", "(8.6)", "(8.7)", "(8.8)"):
         assert re.search(re.escape(f'"{label}'), code), label
 
 
 def test_torch_is_shown_never_run_and_no_clock_in_the_notebook():
-    cells = _cells()
-    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    all_cells = nbtools.cells(NOTEBOOK)
+    code = "\n".join(c.source for c in all_cells if c.cell_type == "code")
     assert "torch" not in code and "time" not in code.replace("times", "")
-    assert any("import torch" in c.source and "```python" in c.source for c in cells if c.cell_type == "markdown")
+    assert any("import torch" in c.source and "```python" in c.source for c in all_cells if c.cell_type == "markdown")
     assert "assert" not in code  # teaching cells assert nothing a change could move
 
 
 def test_figures_have_captions_and_outputs_have_no_errors_or_walls():
-    cells = _cells()
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.rstrip().endswith("\nfig")]
-    assert len(figures) == 3
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 8.{n}:* ")
-    lines = []
-    for cell in cells:
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error"
-            text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
-            lines += [line for line in "".join(text).splitlines() if line.startswith(("✔", "✘"))]
-    assert len(lines) >= 12 and len(lines) == len(set(lines)), lines
-    assert not any(re.search(r"\\[a-z]+|[\^_]\{", line) for line in lines)
+    nbtools.assert_figures_captioned(NOTEBOOK, lambda source: source.rstrip().endswith("\nfig"), 3)
+    assert len(nbtools.proof_lines(NOTEBOOK)) >= 12
 
 
 def test_the_navigation_links_07_and_09_and_quotes_source_000():
-    cells = _cells()
-    last = cells[-1].source
+    all_cells = nbtools.cells(NOTEBOOK)
+    last = all_cells[-1].source
     assert "(07_proofreading.ipynb)" in last and "(00_index.ipynb)" in last and "(09_depth.ipynb)" in last
-    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    prose = "\n".join(c.source for c in all_cells if c.cell_type == "markdown")
     assert '"the degree of freedom is overrated"' in prose and "source 000" in prose.lower()

@@ -9,30 +9,19 @@ The quizzes and the notebook's cells.
 
 import re
 
-import nbformat
+import nbtools
 import numpy as np
 import pytest
 import sympy as sp
-from nbtools import NOTEBOOKS, exercise_graded, exercise_ids, exercise_verdict, workbook_answer_cells  # noqa: E402
 
 from backprop_lib import MLP, gradient_check
 from backprop_lib.activations import relu_prime, softmax, softmax_jacobian
 from backprop_lib.costs import get_cost
-from backprop_lib.course.exercises import get
-from backprop_lib.course.quiz import score_answer_source
 from backprop_lib.depth import DepthProfile, depth_profile, rms_norms
 from backprop_lib.symbolic import cached_network, check, prove_index
 from backprop_lib.verdict import CheckFailed
 
-verdict = exercise_verdict
-graded = exercise_graded
-
-
-def _workbook_answer_cells():
-    return workbook_answer_cells(NOTEBOOK)
-
-
-NOTEBOOK = NOTEBOOKS / "09_depth.ipynb"
+NOTEBOOK = nbtools.NOTEBOOKS / "09_depth.ipynb"
 
 
 # ---------------------------------------------------------------------------------------------- (9.1), (9.2)
@@ -307,7 +296,7 @@ EXERCISES = {"9.1": 3, "9.2": 2, "9.3": 2}
 
 
 def test_notebook_has_the_exercises():
-    assert exercise_ids(NOTEBOOK) == ["ex9_1", "ex9_2", "ex9_3"]
+    nbtools.assert_exercises(NOTEBOOK, EXERCISES)
 
 
 JACOBIAN = "def jacobian_of_softmax(a):\n    return {}\n"
@@ -326,7 +315,7 @@ GOOD_BOUND = "np.linalg.norm(W[l + 1], 2) * np.max(np.abs(sigma_prime(z[l]))) * 
     ],
 )
 def test_other_right_answers_pass(exercise_id, source):
-    assert graded(exercise_id, source).status == "passed"
+    assert nbtools.exercise_graded(exercise_id, source).status == "passed"
 
 
 SLIPS = [
@@ -391,19 +380,14 @@ SLIPS = [
 
 @pytest.mark.parametrize("exercise_id, source, slip", SLIPS, ids=[f"{e}-{s[:30]}" for e, _, s in SLIPS])
 def test_typical_slips_are_named_first_in_at_most_five_lines(exercise_id, source, slip):
-    ok, lines = verdict(exercise_id, source)
-    assert not ok
-    assert lines[0].startswith(f"✘ Exercise {exercise_id}: ") and slip in lines[0], lines
-    assert len(lines) <= 5 and lines[-1] == f'  Stuck? solution("{exercise_id}") shows a worked solution.'
-    assert not re.search(r"[\^_]\{|\$|\\[a-z]+", "\n".join(lines)), lines  # no TeX in the feedback
-    assert graded(exercise_id, source).status == "failed"
+    nbtools.assert_slip_named(exercise_id, source, slip)
 
 
 def test_a_hidden_case_catches_what_the_visible_ones_miss():
     """An answer right for the sigmoid and tanh networks but not for relu passes check() and fails grading."""
     source = BOUND.format(f"0.0 if sigma_prime(np.array([-1.0]))[0] == 0 else {GOOD_BOUND}")
-    assert verdict("9.2", source)[0]
-    judged = graded("9.2", source)
+    assert nbtools.exercise_verdict("9.2", source)[0]
+    judged = nbtools.exercise_graded("9.2", source)
     assert judged.status == "failed" and "relu" in judged.message
 
 
@@ -411,46 +395,25 @@ def test_a_hidden_case_catches_what_the_visible_ones_miss():
 RIGHT = {"9.1": [0, 2], "9.2": [0, 1], "9.3": [0, 2], "9.4": [0, 2]}
 
 
-def _cells():
-    return nbformat.read(str(NOTEBOOK), as_version=4).cells
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def test_one_line_checks_and_quizzes():
-    cells = _cells()
-    for i, cell in enumerate(cells):
-        if _meta(cell).get("grade"):
-            eid = _meta(cell)["grade_id"][2:].replace("_", ".")
-            assert cell.source == f'check("{eid}")' and _meta(cell)["points"] == get(eid).points
-            assert f'solution("{eid}")' in cells[i - 2].source
-    quiz_ids = [c.source[6:9] for c in cells if c.cell_type == "code" and re.fullmatch(r'quiz\("\d\.\d"\)', c.source)]
-    assert quiz_ids == ["9.1", "9.2", "9.3", "9.4"]
-    answers = {_meta(c)["grade_id"]: c.source for c in cells if _meta(c).get("grade_id", "").startswith("quiz")}
-    assert all(score_answer_source(q, answers[f"quiz{q.replace('.', '_')}-answer"]).ok for q in quiz_ids)
+    nbtools.assert_quizzes(NOTEBOOK, RIGHT)
 
 
 def test_equations_are_numbered_in_order_and_figures_captioned():
-    cells = _cells()
-    md = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    md = "\n".join(c.source for c in nbtools.cells(NOTEBOOK) if c.cell_type == "markdown")
     tags = [int(t) for t in re.findall(r"\\tag\{9\.(\d+)\}", md)]
     assert tags == list(range(1, 15))
-    figures = [i for i, c in enumerate(cells) if c.cell_type == "code" and "new_figure(" in c.source]
-    assert len(figures) == 3
-    for n, i in enumerate(figures, start=1):
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith(f"*Figure 9.{n}:* ")
+    nbtools.assert_figures_captioned(NOTEBOOK, lambda source: "new_figure(" in source, 3)
 
 
 def test_the_bound_is_stated_as_a_ceiling_not_a_factor_four():
-    md = "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
+    md = "\n".join(c.source for c in nbtools.cells(NOTEBOOK) if c.cell_type == "markdown")
     assert "shrink the error signal only while $\\lVert W^{l+1}\\rVert_2 < 4$" in md
     assert "It does not say that a sigmoid layer divides" in md
 
 
 def test_last_cell_links_back_and_to_the_contents():
-    last = _cells()[-1].source
+    last = nbtools.cells(NOTEBOOK)[-1].source
     assert "(08_autodiff.ipynb)" in last and "(00_index.ipynb)" in last and "next" not in last
 
 

@@ -1,5 +1,6 @@
 """Training on the shipped MNIST digits: the whole pipeline is real (data, forward, backprop, SGD)."""
 
+import nbtools
 import numpy as np
 import pytest
 
@@ -15,18 +16,7 @@ def mnist():
 @pytest.fixture(scope="module")
 def trained(mnist):
     net = MLP([784, 30, 10], activation="sigmoid", cost="quadratic", seed=0)
-    history = sgd(
-        net,
-        mnist.X_train,
-        mnist.Y_train,
-        epochs=10,
-        batch_size=10,
-        eta=3.0,
-        X_test=mnist.X_test,
-        y_test=mnist.y_test,
-        progress=False,
-    )
-    return net, history
+    return net, nbtools.sgd_on_mnist(net, mnist, epochs=10, eta=3.0)
 
 
 def test_mlp_784_30_10_reaches_85_percent_on_held_out_digits_within_10_epochs(mnist, trained):
