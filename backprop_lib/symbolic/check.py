@@ -238,19 +238,16 @@ def _check(candidate, truth, name, net, statement, points, seed, prove, probe):
                 f"{describe_net(_twin(net))} the candidate builds and shows it)",
             )
         return done(False, diag[0], diagnosis=diag)
-    truth = _to_matrix(truth, net, "truth")
+    try:
+        truth = _to_matrix(truth, net, "truth")
+    except _Blank:
+        raise ValueError("the truth is blank (None, ... or an empty matrix): check() needs an expression") from None
     if statement is None:
         statement = _latex_short(cand)
 
     if cand.shape != truth.shape:
+        # (every first line of diagnose_shape names the shape itself, so the square twin is not consulted here)
         diag = diagnose_shape(cand, truth, net, Point(seed))
-        found = twin_words() if not diag[0].startswith("shape mismatch: the candidate is") else None
-        if found:
-            diag.insert(
-                0,
-                f"{found} (shapes do not fit on {describe_net(net)}; shown on the square twin "
-                f"{describe_net(_twin(net))})",
-            )
         return done(False, diag[0], diagnosis=diag, shape=cand.shape)
 
     # 1. exact evaluation at random points
