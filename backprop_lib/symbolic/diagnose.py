@@ -266,6 +266,8 @@ def diagnose(cand, truth, net, used, mismatches):
                 mv = values(rw.matrix(truth), pt)
             except (ZeroDivisionError, Inexact):
                 continue
+            if all(equal(t, m, ex) for t, m in zip(tv, mv)):
+                continue  # the slip does not change the truth here (a layer it does not hold): it explains nothing
             if all(equal(c, m, ex) for c, m in zip(cv, mv)):
                 found = desc
                 break
