@@ -52,8 +52,10 @@ _JACOBIAN_PARTS = {
 _JACOBIANS = {k: r"\frac{\partial %s}{\partial %s}" % (p[0], p[2]) for k, p in _JACOBIAN_PARTS.items()}
 _TEMPLATES = {k: r"\frac{{\partial %s^{{{lay}%s}}}}{{\partial %s^{{{lay}%s}}}}" % p for k, p in _JACOBIAN_PARTS.items()}
 _TEMPLATES.update({f"dC_d{q}": r"\frac{{\partial C}}{{\partial %s^{{{lay}}}}}" % q for q in "Wbza"})
+_TEMPLATES.update({k: "%s^{{{lay}}}" % v[0] for k, v in {**_VECTORS, **_MATRICES}.items() if k not in _TEMPLATES})
 _LAYERLESS = {"x": "x", "y": "y", "gradC": r"\nabla_{a} C"}
 _NAMES = list(_VECTORS) + list(_MATRICES) + list(_JACOBIANS)
+_LOWEST = {**{k: v[1] for k, v in {**_VECTORS, **_MATRICES}.items()}, **dict.fromkeys(_JACOBIANS, 1)}
 
 _TOKEN = re.compile(
     r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True)) + r")\[([^\]]+)\]_(\{[^}]*\}|[A-Za-z0-9]+)"
@@ -75,13 +77,7 @@ def _base(kind, layer):
         if layer is None:
             tex = _LAYERLESS[kind]
         else:
-            lay = sp.latex(layer)
-            tex = _TEMPLATES.get(
-                kind,
-                "%s^{{{lay}}}"
-                % {**{k: v[0] for k, v in _VECTORS.items()}, **{k: v[0] for k, v in _MATRICES.items()}}.get(kind, kind),
-            )
-            tex = tex.format(lay=lay)
+            tex = _TEMPLATES[kind].format(lay=sp.latex(layer))
         b = sp.IndexedBase(tex)
         _BASES[key] = b
         _BASE_INFO[b] = (kind, layer)
@@ -140,6 +136,15 @@ def _parse_expr(code):
         raise ValueError(f"cannot read {code!r}: {exc.msg}") from None
 
 
+def _is_quantity(texts):
+    """Whether _Q's arguments name a quantity as the tokenizer writes them: _Q("W", "l+1", "jk"), or _Q("x", None,
+    "k") for x, y and gradC. A student can type _Q(...) too, so anything else is refused here."""
+    if len(texts) != 3 or not isinstance(texts[2], str) or not _idx_list(texts[2]):
+        return False
+    kind, layer = texts[0], texts[1]
+    return (kind in _LAYERLESS and layer is None) or (kind in _NAMES and isinstance(layer, str))
+
+
 _BINARY = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -147,6 +152,18 @@ _BINARY = {
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
 }
+
+
+MAX_EXPONENT = 64
+
+
+def _moderate_power(base, exponent):
+    """True if base**exponent is cheap to build: a whole exponent |n| <= 64 and, for a number, |base| <= 2**64."""
+    exponent = sp.sympify(exponent)
+    if not (exponent.is_Integer and abs(exponent) <= MAX_EXPONENT):
+        return False
+    base = sp.sympify(base)
+    return not base.is_Number or abs(base) <= 2**MAX_EXPONENT
 
 
 def _build(node, names, layers_only=False):
@@ -160,7 +177,14 @@ def _build(node, names, layers_only=False):
     if isinstance(node, ast.Name) and (not layers_only or node.id in ("l", "L")):
         return names[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_build(node.left, names, layers_only), _build(node.right, names, layers_only))
+        left, right = _build(node.left, names, layers_only), _build(node.right, names, layers_only)
+        if isinstance(node.op, ast.Pow) and not _moderate_power(left, right):
+            # SymPy computes a power of numbers exactly and at once: a typed 10**10**10 would never finish
+            raise ValueError(
+                f"{ast.unparse(node)!r}: a power takes a whole exponent of at most {MAX_EXPONENT} in size "
+                f"and a base of at most 2**{MAX_EXPONENT}"
+            )
+        return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = _build(node.operand, names, layers_only)
         return -inner if isinstance(node.op, ast.USub) else inner
@@ -173,10 +197,14 @@ def _build(node, names, layers_only=False):
     ):
         if node.func.id == "_Q":
             texts = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
-            if len(texts) != 3 or not isinstance(texts[0], str) or not isinstance(texts[2], str):
+            if not _is_quantity(texts):
                 raise ValueError("a quantity is written name[layer]_indices")
             return _q(*texts)
-        return names.functions[node.func.id](*[_build(a, names) for a in node.args])
+        args = [_build(a, names) for a in node.args]
+        try:
+            return names.functions[node.func.id](*args)
+        except TypeError:  # sigma(), Sum(), KroneckerDelta(k), Rational(a[l]_k, 2), ...
+            raise ValueError(f"{ast.unparse(node)!r} has the wrong arguments for {node.func.id}") from None
     raise ValueError(f"{ast.unparse(node)!r} has no place in an index equation")
 
 
@@ -219,7 +247,7 @@ def _einstein(e, protect):
             for i in _open(f):
                 counts[i] += 1
         summed = sorted((i for i, c in counts.items() if c >= 2 and i not in protect), key=str)
-        inner = protect | set(counts)
+        inner = protect | set(summed)  # bound here; an index used once here may still be summed inside a factor
         out = sp.Mul(*[_einstein(f, inner) for f in e.args])
         for i in summed:
             out = sp.Sum(out, (i, 0, _UNK))
@@ -281,7 +309,9 @@ class _Binding:
     def layer(self, lay):
         if lay is None:
             return None
-        v = sp.sympify(lay).subs({_L: self.l, _BIG_L: self.net.L})
+        v = sp.sympify(lay).subs(_BIG_L, self.net.L)
+        if self.l is not None:  # without l, a layer written with l is not a number
+            v = v.subs(_L, self.l)
         if not v.is_Integer:
             raise IndexRangeError(f"layer {lay} is not a number: give l=... to check_index")
         return int(v)
@@ -293,8 +323,8 @@ class _Binding:
         if key in self._vals:
             return self._vals[key]
         L = net.L
-        if kind in _VECTORS or kind in _MATRICES or kind in _JACOBIANS:
-            lo = _VECTORS[kind][1] if kind in _VECTORS else (_MATRICES[kind][1] if kind in _MATRICES else 1)
+        if kind in _LOWEST:
+            lo = _LOWEST[kind]
             if not lo <= layer <= L:
                 raise IndexRangeError(f"{kind}^{layer} does not exist: layers run {lo}..{L} for sizes {net.sizes}")
         if kind in _JACOBIANS:
@@ -337,7 +367,7 @@ class _Binding:
         return shape
 
 
-def _ranges(eq, bind, rhs_only=False):
+def _ranges(eq, bind, rhs_only):
     """Length of every index: free ones from the left-hand side, summed ones from their factors; raise on conflict.
 
     rhs_only: the right-hand side alone decides every length (to compare two right-hand sides whatever the left).
