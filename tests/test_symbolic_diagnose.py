@@ -327,14 +327,21 @@ def test_factor_words_directly():
 
 
 def test_factor_words_in_float_mode():
-    # floats (expressions with exp or log) are read to the nearest fraction with denominator at most 1000
+    # floats (expressions with exp or log) name a factor only when a fraction with denominator at most 1000 is
+    # the ratio itself, to rounding: the nearest such fraction to 1/1001, 1.0001 or 0.8889 is no factor
     assert factor_words(mpmath.mpf(2), None, exact=False) == "twice the truth: an extra factor 2"
     assert factor_words(mpmath.mpf(-1), None, exact=False) == "the truth with the sign flipped (candidate = −truth)"
     assert factor_words(mpmath.mpf(1) / 3, None, exact=False) == (
         "off by the constant factor 1/3 (candidate = 1/3 × truth)"
     )
-    assert factor_words(mpmath.mpf(1) / 1001, None, exact=False) == (
-        "off by the constant factor 1/1000 (candidate = 1/1000 × truth)"
+    assert factor_words(mpmath.mpf(1) / 1001, None, exact=False) is None
+    assert factor_words(mpmath.mpf("1.0001"), None, exact=False) is None
+    assert factor_words(mpmath.mpf("0.8889"), None, exact=False) is None
+    assert factor_words(mpmath.mpf(1) / 2 + mpmath.mpf("1e-15"), None, exact=False) == (
+        "half the truth: an extra factor 1/2"
+    )
+    assert factor_words(mpmath.mpf(1) / 997, None, exact=False) == (
+        "off by the constant factor 1/997 (candidate = 1/997 × truth)"
     )
     assert factor_words(mpmath.mpf(1001), None, exact=False) is None
     assert factor_words(mpmath.mpf(1), None, exact=False) is None

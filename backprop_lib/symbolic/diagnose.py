@@ -64,7 +64,12 @@ def factor_words(r, net, exact=True):
         if r is None:
             return None
     else:
-        r = Fraction(float(r)).limit_denominator(1000)
+        # a float ratio names a factor only if a fraction with a small denominator is the ratio itself (to
+        # rounding), not merely the nearest one: 1.0001 is no factor, and 0.889... no 889/1000
+        value = float(r)
+        r = Fraction(value).limit_denominator(1000)
+        if abs(float(r) - value) > 1e-9 * max(1.0, abs(value)):
+            return None
     if r in (0, 1) or abs(r.numerator) > 1000 or r.denominator > 1000:
         return None  # 0 is a zero candidate, 1 no factor at all: neither is a "factor"
     sign = ""
