@@ -32,23 +32,8 @@ class EinsumForm:
         return eval(self.code, {"np": np, "__builtins__": {}}, dict(namespace))
 
 
-_CODE_NAMES = {
-    "W": "W",
-    "b": "b",
-    "z": "z",
-    "a": "a",
-    "delta": "delta",
-    "Delta": "Delta",
-    "omega": "omega",
-    "lam": "lam",
-    "dC_dW": "dW",
-    "dC_db": "db",
-    "dC_dz": "delta",
-    "dC_da": "omega",
-    "x": "x",
-    "y": "y",
-    "gradC": "grad_C",
-}
+# the numeric core's names where they differ from the index notation's (every other quantity keeps its name)
+_CODE_NAMES = {"dC_dW": "dW", "dC_db": "db", "dC_dz": "delta", "dC_da": "omega", "gradC": "grad_C"}
 
 
 def to_einsum(equation):
@@ -119,9 +104,11 @@ def to_einsum(equation):
                 subs = "".join(sorted(letter(i) for i in _open(inner)))
                 fname = {sigma: "sigma", sigma_prime: "sigma_prime"}.get(type(f), str(f.func))
                 ops.append((f"{fname}({gen(inner, subs)})", subs))
-            elif f.is_Pow and f.exp.is_Integer:
-                for _ in range(int(f.exp)):
-                    ops.append(operand(f.base) if isinstance(f.base, sp.Indexed) else (gen(f.base, ""), ""))
+            elif f.is_Pow and f.exp.is_Integer and f.exp > 0:
+                # a power is its base repeated, with the base's own open indices (a negative power is no product)
+                subs = "".join(sorted(letter(i) for i in _open(f.base)))
+                base = operand(f.base) if isinstance(f.base, sp.Indexed) else (gen(f.base, subs), subs)
+                ops.extend([base] * int(f.exp))
             else:
                 raise ValueError(f"cannot write {f} as an einsum operand")
         c = "" if coeff == 1 else f"{sp.sstr(coeff)} * "

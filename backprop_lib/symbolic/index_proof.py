@@ -52,22 +52,23 @@ def _resolve_piecewise(e):
     """Resolve Piecewise((v, cond), (0, True)) where cond only says that an Idx lies inside its own range."""
 
     def fix(pw):
-        for val, cond in pw.args:
-            if cond is sp.true or _holds_in_range(cond):
-                return val
-        return pw
+        # only the first branch: when its condition may fail somewhere in the range, a later branch (the 0 of
+        # a Kronecker delta summed over another range) holds only there, not everywhere
+        val, cond = pw.args[0]
+        return val if _holds_in_range(cond) else pw
 
     return e.replace(lambda x: isinstance(x, sp.Piecewise), fix)
 
 
 def _holds_in_range(cond):
+    """Whether cond is true for every value of its Idx in their ranges (and, without an Idx, is simply true).
+
+    Not bool(cond): an And of undecided relations is a truthy object, so j >= 0 & j <= n - 1 for a plain
+    symbol j would count as holding."""
     idxs = [s for s in cond.free_symbols if isinstance(s, sp.Idx)]
-    if not idxs:
-        try:
-            return bool(cond)
-        except TypeError:
-            return False
-    # a linear condition holds on a whole range iff it holds at both ends
+    if any(i.lower is None for i in idxs):  # an Idx without a range: nothing is known of it
+        return False
+    # a linear condition holds on a whole range iff it holds at both ends (no Idx: the one empty product)
     for ends in itertools.product(*[(i.lower, i.upper) for i in idxs]):
         c = cond.subs(dict(zip(idxs, ends)))
         if c is not sp.true:
@@ -114,7 +115,10 @@ def prove_index(lhs, rhs, name=""):
     if d != 0:
         d = _merge_sums(d)
     if d != 0 and sp.count_ops(d) < 300:
-        d = sp.simplify(d)
+        try:
+            d = sp.simplify(d)
+        except StopIteration:  # SymPy's sum_simplify fails on a squared Sum (sum_a * sum_b - sum_a**2)
+            pass
     ok = d == 0
     # the difference goes out as LaTeX between $...$: the names of IndexedBases are TeX, so str(d) is not text
     msg = "proved for every width: the difference is zero" if ok else f"not equal: the difference is ${_tex(d)}$"
@@ -122,13 +126,15 @@ def prove_index(lhs, rhs, name=""):
 
 
 def _merge_sums(d):
-    """Combine terms c * Sum(f, lim) with equal limits into one Sum and expand its summand."""
+    """Combine terms c * Sum(f, lim) with equal limits into one Sum and expand its summand.
+
+    Only when c is free of the summed indices: a_i * Sum(b_i, i) is not Sum(a_i b_i, i)."""
     groups, rest = {}, []
     for t in sp.Add.make_args(d):
         coeff, sums = [], []
         for f in sp.Mul.make_args(t):
             (sums if isinstance(f, sp.Sum) else coeff).append(f)
-        if len(sums) == 1:
+        if len(sums) == 1 and not sp.Mul(*coeff).has(*sums[0].variables):
             s = sums[0]
             groups.setdefault(s.limits, []).append(sp.Mul(*coeff) * s.function)
         else:
