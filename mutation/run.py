@@ -190,6 +190,7 @@ def main():
     p.add_argument(
         "--tests", help="judge with these test files instead, comma-separated names or globs (test_x,test_y*)"
     )
+    p.add_argument("--mutants", help="run only the mutants whose names match these globs, comma-separated")
     p.add_argument("--report-only", action="store_true", help="score the last run in the scratch folder again")
     args = p.parse_args()
     scope = dict(SCOPES[args.scope])
@@ -211,7 +212,8 @@ def main():
         prepare(scratch, scope)
         print(f"mutating {', '.join(scope['modules'])} in {scratch} with {args.jobs} job(s)", flush=True)
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        run = subprocess.run([mutmut, "run", "--max-children", str(args.jobs)], cwd=scratch, env=env)
+        names = args.mutants.split(",") if args.mutants else []
+        run = subprocess.run([mutmut, "run", "--max-children", str(args.jobs), *names], cwd=scratch, env=env)
         if run.returncode not in (0, 1):
             sys.exit(f"mutmut run failed with exit code {run.returncode}")
     score = report(results(scratch, mutmut), scope, equivalent_mutants())

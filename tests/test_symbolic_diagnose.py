@@ -340,6 +340,14 @@ def test_factor_words_in_float_mode():
     assert factor_words(mpmath.mpf(1) / 2 + mpmath.mpf("1e-15"), None, exact=False) == (
         "half the truth: an extra factor 1/2"
     )
+    # the tolerance is 2**-30 of the ratio's size (at least 1), its bound included
+    half, half_names = mpmath.mpf(1) / 2, "half the truth: an extra factor 1/2"
+    assert factor_words(half + mpmath.mpf(2) ** -30, None, exact=False) == half_names
+    assert factor_words(half + mpmath.mpf(1.5) * mpmath.mpf(2) ** -30, None, exact=False) is None
+    assert factor_words(3 + mpmath.mpf(2) ** -29, None, exact=False) == (
+        "off by the constant factor 3 (candidate = 3 × truth)"
+    )
+    assert factor_words(3 + mpmath.mpf(2) ** -28, None, exact=False) is None
     assert factor_words(mpmath.mpf(1) / 997, None, exact=False) == (
         "off by the constant factor 1/997 (candidate = 1/997 × truth)"
     )

@@ -80,6 +80,7 @@ def both(eq, net, l=None, rhs_only=False):
         ("delta[l]_k = a[l]_k**0.5", f"\"_Q('a', 'l', 'k') ** 0.5\": {POWER}"),
         ("delta[l]_k = a[l]_k**a[l]_k", f"\"_Q('a', 'l', 'k') ** _Q('a', 'l', 'k')\": {POWER}"),
         ("delta[l]_k = ((2**64)**64)**2", f"'((2 ** 64) ** 64) ** 2': {POWER}"),
+        ("delta[l]_k = (2**64 + 1)**2", f"'(2 ** 64 + 1) ** 2': {POWER}"),
         # the notation's own functions with the wrong arguments
         ("delta[l]_k = sigma()", "'sigma()' has the wrong arguments for sigma"),
         ("delta[l]_k = Sum()", "'Sum()' has the wrong arguments for Sum"),

@@ -68,7 +68,7 @@ def factor_words(r, net, exact=True):
         # rounding), not merely the nearest one: 1.0001 is no factor, and 0.889... no 889/1000
         value = float(r)
         r = Fraction(value).limit_denominator(1000)
-        if abs(float(r) - value) > 1e-9 * max(1.0, abs(value)):
+        if abs(float(r) - value) > 2.0**-30 * max(1.0, abs(value)):  # about 1e-9, a power of 2 to be exact
             return None
     if r in (0, 1) or abs(r.numerator) > 1000 or r.denominator > 1000:
         return None  # 0 is a zero candidate, 1 no factor at all: neither is a "factor"
