@@ -544,3 +544,18 @@ def test_m2_ambiguity_is_settled_on_a_twin_with_m3(batch2):
     assert check(lambda n: 3 * n.Delta(2) * n.a[1].T / n.m, batch2.dC_dW(2), net=batch2).message.startswith(
         "off by the constant factor 3"
     )
+
+
+def test_every_failure_is_ok_false_not_merely_falsy(small):
+    # CheckResult.ok is a bool on every path: a notebook prints it and tests compare it with `is False`
+    blank = check(None, small.delta(2), net=small)
+    building = check(lambda n: n.W[2] * n.W[1].T, small.dC_dW(1), net=small)
+    shapes = check(small.delta(2).T, small.delta(2), net=small)
+    entries = check(2 * small.delta(2), small.delta(2), net=small)
+    assert [r.ok for r in (blank, building, shapes, entries)] == [False] * 4
+    assert all(r.ok is False for r in (blank, building, shapes, entries))
+    assert shapes.message.startswith("shape mismatch: the candidate is") and shapes.shape == (1, 2)
+    assert check(small.delta(2), small.delta(2), net=small).ok is True
+    with pytest.raises(ValueError) as info:
+        check(x, None)
+    assert str(info.value) == "the truth is blank (None, ... or an empty matrix): check() needs an expression"
