@@ -464,3 +464,11 @@ def test_diagnosis_search_respects_its_budget_and_depth(net):
     # a single slip is found on the first level
     one = parse_index("delta[l]_k = delta[l+1]_m * W[l+1]_mk * sigma(z[l]_k)")
     assert diagnose_index(one, net, 2, 0, max_depth=1)[0] == ["σ where σ′ belongs"]
+
+
+def test_an_equation_with_two_different_sigma_atoms_is_diagnosed():
+    # the slip search sorts the σ(...) and σ′(...) atoms by their text: SymPy cannot order two of them itself
+    both = check_index("delta[l]_k = delta[l+1]_m W[l+1]_mk sigma(z[l]_k) sigma(z[l+1]_m)")
+    assert not both.ok and both.message.startswith("no single typical slip explains it")
+    primes = check_index("delta[l]_k = delta[l+1]_m W[l+1]_mk sigma_prime(z[l]_k) sigma_prime(z[l+1]_m)")
+    assert not primes.ok and primes.message == "an extra factor σ′"
