@@ -43,7 +43,8 @@ clean:
 	rm -rf $(VENV) release reports screenshots _build book/_build
 
 # Mutation testing (issue #13), not part of `make test`: minutes for the numeric core, in a scratch copy of the tree.
-# MUTATE=symbolic mutates backprop_lib/symbolic/check.py and index.py; MUTATION_ARGS="--jobs 1" or "--modules costs".
+# MUTATE=symbolic: the proof engine (symbolic/check, index and their parts), about an hour on 2 cores;
+# MUTATION_ARGS="--jobs 1", "--modules costs" or "--modules symbolic/diagnose" for a part.
 MUTATE ?= numeric
 MUTATION_ARGS ?=
 .PHONY: mutation
