@@ -567,3 +567,27 @@ def test_no_course_folder_may_lie_where_every_sandbox_can_read_it(tmp_path):
     with pytest.raises(ValueError, match="report folder .* every sandbox sees"):
         grade_path(path, inside, source_dir=FIXTURE, log=lambda _: None)
     assert not inside.exists()
+
+
+def test_an_overlong_or_unreadable_quiz_answer_is_not_answered(monkeypatch):
+    import importlib
+
+    quiz_module = importlib.import_module("backprop_lib.course.quiz")  # the module, not course.quiz()
+    from backprop_lib.course.notebook_grade import MAX_ANSWER_CHARS
+
+    plan = plan_source(read_source(SOURCE), NAME)
+    long_cell = [{"type": "code", "source": "#" * (MAX_ANSWER_CHARS + 1), "grade_id": "quiz3_1-answer"}]
+    (q,) = score_quizzes(plan, long_cell)
+    assert (q.status, q.points, q.message) == ("not answered", 0.0, "the answer cell is too long")
+
+    def broken(qid, source):
+        raise RecursionError
+
+    monkeypatch.setattr(quiz_module, "score_answer_source", broken)
+    cells = [{"type": "code", "source": 'answer("3.1", [1, 3])', "grade_id": "quiz3_1-answer"}]
+    (q,) = score_quizzes(plan, cells)
+    assert (q.status, q.points, q.message) == (
+        "not answered",
+        0.0,
+        "the answer cell could not be read (RecursionError)",
+    )

@@ -355,36 +355,22 @@ def score_quizzes(plan: SourcePlan, cells: list[dict]) -> list[QuizResult]:
 
     out = []
     for q in plan.quizzes:
+
+        def unanswered(why, q=q):
+            return QuizResult(q.id, q.grade_id, 0.0, q.points, "not answered", why)
+
         sources = [c["source"] for c in cells if c["grade_id"] == q.grade_id and c["type"] == "code"]
         if not sources:
-            out.append(
-                QuizResult(
-                    q.id,
-                    q.grade_id,
-                    0.0,
-                    q.points,
-                    "not answered",
-                    f"the answer cell {q.grade_id} is missing from the submission",
-                )
-            )
+            out.append(unanswered(f"the answer cell {q.grade_id} is missing from the submission"))
             continue
         source = sources[-1]
         if len(source) > MAX_ANSWER_CHARS:
-            out.append(QuizResult(q.id, q.grade_id, 0.0, q.points, "not answered", "the answer cell is too long"))
+            out.append(unanswered("the answer cell is too long"))
             continue
         try:
             outcome = score_answer_source(q.id, source)
         except Exception as exc:  # noqa: BLE001 - an odd answer cell must not stop the class
-            out.append(
-                QuizResult(
-                    q.id,
-                    q.grade_id,
-                    0.0,
-                    q.points,
-                    "not answered",
-                    f"the answer cell could not be read ({type(exc).__name__})",
-                )
-            )
+            out.append(unanswered(f"the answer cell could not be read ({type(exc).__name__})"))
             continue
         if outcome.ok:
             out.append(QuizResult(q.id, q.grade_id, q.points, q.points, "right"))
