@@ -34,7 +34,7 @@ SERIES = [
     "08_autodiff",
     "09_depth",
 ]
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # ../shared/seeds beside the repository
 
 
 def cells():
@@ -106,7 +106,7 @@ def test_the_student_copy_keeps_no_answer():
 
 
 # ------------------------------------------------------------------------------------------- the sources
-# Title, author and link of each source as its own text prints them (the files of /work/shared/seeds).
+# Title, author and link of each source as its own text prints them (the files of ../shared/seeds).
 SOURCES = {
     "000": {
         "title": "Derivation of back propagation equation",

@@ -5,7 +5,6 @@ progress bar and the printed reports."""
 import io
 import re
 import sys
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,8 +17,8 @@ from backprop_lib.training import History
 from backprop_lib.validation import check_int, check_labels, check_real, check_sizes
 
 
-class Recording(Sigmoid):
-    """A sigmoid that records what each sigma_prime and backward call was given."""
+class _Records:
+    """Records what each sigma_prime and backward call was given (mixed into an activation below)."""
 
     def __init__(self):
         self.calls = []
@@ -33,17 +32,12 @@ class Recording(Sigmoid):
         return super().backward(z, a, grad_a)
 
 
-class RecordingTanh(Tanh):
-    def __init__(self):
-        self.calls = []
+class Recording(_Records, Sigmoid):
+    """A sigmoid that records its sigma_prime and backward calls."""
 
-    def sigma_prime(self, z, a=None):
-        self.calls.append(("sigma_prime", z is not None, a is not None))
-        return super().sigma_prime(z, a)
 
-    def backward(self, z, a, grad_a):
-        self.calls.append(("backward", z is not None, a is not None))
-        return super().backward(z, a, grad_a)
+class RecordingTanh(_Records, Tanh):
+    """A tanh that records its sigma_prime and backward calls."""
 
 
 def problem(m=4, seed=0):
@@ -224,9 +218,9 @@ def test_the_progress_bar_shows_by_default_where_output_is_interactive(monkeypat
 
 def test_history_records_the_time_it_took_and_reads_in_one_line():
     X, Y = problem()
-    before = time.perf_counter()
     history = sgd(MLP([3, 2]), X, Y, epochs=2, batch_size=2, eta=0.1, progress=False)
-    assert 0 < history.seconds <= time.perf_counter() - before
+    # the duration is recorded (its size is the benchmarks' business, never a test's)
+    assert isinstance(history.seconds, float) and history.seconds >= 0
     assert repr(History()) == "History(no epochs)"
     h = History(
         epoch=[1, 2, 3], cost=[0.5, 0.3, 0.12345], train_accuracy=[0.5, 0.6, 0.75], test_accuracy=[0.25, 0.5, 0.875]
